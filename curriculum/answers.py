@@ -1,0 +1,348 @@
+"""Where students' widget answers live, so that nbgrader can grade them.
+
+A widget's value exists only in the kernel that showed it, and nbgrader grades in a fresh kernel.
+So every answer is kept in two places:
+
+1. the *answer file* ``<notebook>.answers.json`` next to the notebook, rewritten atomically the
+   moment an answer changes (never when a cell merely runs);
+2. a *copy inside the notebook*: each exercise cell shows a small "saved answer" output whose
+   bundle carries the record under :data:`ANSWER_MIME`. JupyterLab saves it with the notebook, so a
+   notebook uploaded alone (LMS, zip_collect) still carries its answers.
+
+Before grading, :func:`merge` combines both. The rule, per item: **the most recently saved answer
+wins** (records carry ``saved_at``); on a tie the answer file wins. A damaged file or an invalid
+record never stops grading: it becomes a *problem* note on the affected items, which the grading
+helpers print in the feedback while the item scores zero (unless the other copy is good).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ANSWER_MIME",
+    "FILE_FORMAT",
+    "KINDS",
+    "AnswerFileError",
+    "AnswerRecord",
+    "AnswerSet",
+    "AnswerStore",
+    "answer_file_name",
+    "merge",
+    "parse_answer_file",
+    "validate_value",
+]
+
+#: MIME type of the copy of an answer kept inside the notebook's outputs.
+ANSWER_MIME = "application/vnd.curriculum.answers+json"
+#: The ``format`` field of every answer file.
+FILE_FORMAT = "curriculum-answers"
+FILE_VERSION = 1
+#: Exercise kinds and the shape of their values.
+KINDS = ("single", "multiple", "triage", "identifiers")
+
+
+class AnswerFileError(ValueError):
+    """An answer file that cannot be read. The message says what is wrong and what to do."""
+
+
+def answer_file_name(notebook: str) -> str:
+    """The answer file of a notebook: ``01-patient-privacy`` -> ``01-patient-privacy.answers.json``."""
+    if not notebook or "/" in notebook or "\\" in notebook or notebook.startswith("."):
+        raise ValueError(
+            f"notebook name {notebook!r} is not valid: give the notebook's file name without "
+            "folder or '.ipynb', e.g. Quiz('01-patient-privacy')"
+        )
+    if notebook.endswith(".ipynb"):
+        notebook = notebook[: -len(".ipynb")]
+    return f"{notebook}.answers.json"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def validate_value(kind: str, value: Any) -> Any:
+    """Check that ``value`` has the shape of an answer of ``kind`` and return it normalised.
+
+    Raises :class:`ValueError` saying what is wrong. ``None`` means "not answered" for every kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown exercise kind {kind!r} (expected one of {', '.join(KINDS)})")
+    if value is None:
+        return None
+    if kind == "single":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"a single-choice answer must be an option key (text), not {value!r}")
+        return value
+    if kind == "multiple":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"a multiple-choice answer must be a list of option keys, not {value!r}")
+        return sorted(set(value))
+    if kind == "triage":
+        if not isinstance(value, dict):
+            raise ValueError(f"a triage answer must map each post to a verdict and reason, not {value!r}")
+        out: dict[str, dict[str, str | None]] = {}
+        for post, choice in value.items():
+            if not isinstance(choice, dict) or set(choice) - {"verdict", "reason"}:
+                raise ValueError(f"triage answer for post {post!r} must be {{'verdict': ..., 'reason': ...}}, not {choice!r}")
+            verdict, reason = choice.get("verdict"), choice.get("reason")
+            for name, v in (("verdict", verdict), ("reason", reason)):
+                if v is not None and not (isinstance(v, str) and v):
+                    raise ValueError(f"triage {name} for post {post!r} must be text, not {v!r}")
+            out[str(post)] = {"verdict": verdict, "reason": reason}
+        return out
+    # identifiers: a list of [start, end] character spans of the selected words
+    if not isinstance(value, list):
+        raise ValueError(f"an identifier answer must be a list of [start, end] spans, not {value!r}")
+    spans = []
+    for span in value:
+        if (
+            not isinstance(span, list | tuple)
+            or len(span) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+            or not 0 <= span[0] < span[1]
+        ):
+            raise ValueError(f"identifier span {span!r} is not a pair of character offsets [start, end]")
+        spans.append([span[0], span[1]])
+    return [list(s) for s in sorted({tuple(s) for s in spans})]
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One saved answer: the exercise kind, its value, and when it was saved (UTC, ISO 8601)."""
+
+    kind: str
+    value: Any
+    saved_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "saved_at": self.saved_at}
+
+    @classmethod
+    def from_json(cls, item: str, data: Any) -> AnswerRecord:
+        if not isinstance(data, dict):
+            raise ValueError(f"answer for {item!r} should be an object with kind, value, saved_at; found {data!r}")
+        missing = {"kind", "value", "saved_at"} - set(data)
+        if missing:
+            raise ValueError(f"answer for {item!r} lacks {', '.join(sorted(missing))}")
+        saved_at = data["saved_at"]
+        try:
+            stamp = datetime.fromisoformat(saved_at)
+        except (TypeError, ValueError):
+            raise ValueError(f"answer for {item!r} has an unreadable saved_at {saved_at!r}") from None
+        if stamp.tzinfo is None:
+            raise ValueError(f"answer for {item!r} has a saved_at without a time zone: {saved_at!r}")
+        try:
+            value = validate_value(data["kind"], data["value"])
+        except ValueError as exc:
+            raise ValueError(f"answer for {item!r}: {exc}") from None
+        return cls(kind=data["kind"], value=value, saved_at=saved_at)
+
+    def stamp(self) -> datetime:
+        return datetime.fromisoformat(self.saved_at)
+
+
+@dataclass
+class AnswerSet:
+    """Answers of one notebook, plus notes on anything that went wrong while reading them.
+
+    ``problems`` maps an item id (or ``"*"`` for the whole notebook) to messages for the student.
+    """
+
+    notebook: str
+    answers: dict[str, AnswerRecord] = field(default_factory=dict)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def note(self, item: str, message: str) -> None:
+        self.problems.setdefault(item, [])
+        if message not in self.problems[item]:
+            self.problems[item].append(message)
+
+    def problems_for(self, item: str) -> list[str]:
+        return self.problems.get("*", []) + self.problems.get(item, [])
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "notebook": self.notebook,
+            "answers": {k: self.answers[k].to_json() for k in sorted(self.answers)},
+        }
+        if self.problems:
+            data["problems"] = {k: list(v) for k, v in sorted(self.problems.items())}
+        if self.sources:
+            data["sources"] = dict(sorted(self.sources.items()))
+        return data
+
+
+def parse_answer_file(text: str, notebook: str, *, where: str = "answer file") -> AnswerSet:
+    """Read the text of an answer file.
+
+    A file that is not JSON, or not an answer file at all, raises :class:`AnswerFileError`. A file
+    that is fine except for some items loads the good items and notes a problem on each bad one.
+    """
+    if not text.strip():
+        raise AnswerFileError(f"the {where} is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnswerFileError(
+            f"the {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+        raise AnswerFileError(f"the {where} is not a course answer file (no \"format\": \"{FILE_FORMAT}\")")
+    if data.get("version") != FILE_VERSION:
+        raise AnswerFileError(f"the {where} has version {data.get('version')!r}; this package reads version {FILE_VERSION}")
+    if data.get("notebook") not in (None, notebook):
+        raise AnswerFileError(f"the {where} belongs to notebook {data.get('notebook')!r}, not {notebook!r}")
+    raw = data.get("answers")
+    if not isinstance(raw, dict):
+        raise AnswerFileError(f"the {where} has no \"answers\" object")
+    result = AnswerSet(notebook)
+    for item, record in raw.items():
+        try:
+            result.answers[item] = AnswerRecord.from_json(item, record)
+        except ValueError as exc:
+            result.note(item, f"Your saved answer could not be used ({where}: {exc}).")
+    for item, messages in (data.get("problems") or {}).items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            result.note(str(item), str(message))
+    return result
+
+
+def merge(
+    notebook: str,
+    file_text: str | None,
+    embedded: Iterable[Mapping[str, Any]],
+    *,
+    file_error: str | None = None,
+) -> AnswerSet:
+    """Combine the answer file (its text, or ``None`` if it is missing or ``file_error`` says why it
+    could not be opened) with the copies found inside the notebook (each a ``{item: record}``
+    mapping, as in the outputs' :data:`ANSWER_MIME` data).
+
+    Per item the most recent ``saved_at`` wins; on a tie the answer file wins. Problems with either
+    copy are noted on the items they touch; a problem with the file is noted for the whole notebook
+    only when the notebook has no usable copy either.
+    """
+    result = AnswerSet(notebook)
+    from_file = AnswerSet(notebook)
+    file_problem = None
+    if file_error:
+        file_problem = f"The answer file {answer_file_name(notebook)} could not be opened ({file_error})"
+    elif file_text is None:
+        file_problem = f"No answer file ({answer_file_name(notebook)}) was submitted"
+    else:
+        try:
+            from_file = parse_answer_file(file_text, notebook)
+        except AnswerFileError as exc:
+            file_problem = f"The answer file {answer_file_name(notebook)} could not be read: {exc}"
+
+    from_notebook = AnswerSet(notebook)
+    for bundle in embedded:
+        if not isinstance(bundle, Mapping):
+            continue
+        for item, record in bundle.items():
+            try:
+                rec = AnswerRecord.from_json(item, record)
+            except ValueError as exc:
+                from_notebook.note(item, f"The copy of your answer saved in the notebook could not be used: {exc}.")
+                continue
+            old = from_notebook.answers.get(item)
+            if old is None or rec.stamp() > old.stamp():
+                from_notebook.answers[item] = rec
+
+    for item in sorted(set(from_file.answers) | set(from_notebook.answers)):
+        a, b = from_file.answers.get(item), from_notebook.answers.get(item)
+        if a is not None and (b is None or a.stamp() >= b.stamp()):
+            result.answers[item], result.sources[item] = a, "answer file"
+        else:
+            result.answers[item], result.sources[item] = b, "notebook copy"
+
+    for source in (from_file, from_notebook):
+        for item, messages in source.problems.items():
+            if item in result.answers and item != "*":
+                continue  # the other copy was good
+            for message in messages:
+                result.note(item, message)
+    if file_problem:
+        if result.answers:
+            result.note("*", file_problem + "; the answers saved inside the notebook were used instead.")
+        else:
+            result.note("*", file_problem + ", and the notebook holds no saved answers either.")
+    return result
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; graders and nbgrader must read it
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class AnswerStore:
+    """The answer file of one notebook in one folder (the kernel's working directory by default).
+
+    ``load()`` never raises for a damaged file: it returns what it can and notes the problem.
+    ``save()`` re-reads the file, changes one item and replaces the file atomically; a damaged file
+    is first moved aside (``*.damaged-<time>``) so nothing the student had is lost.
+    """
+
+    def __init__(self, notebook: str, folder: str | os.PathLike[str] | None = None):
+        self.notebook = notebook[: -len(".ipynb")] if notebook.endswith(".ipynb") else notebook
+        self.path = Path(folder or os.getcwd()) / answer_file_name(self.notebook)
+
+    def __repr__(self) -> str:
+        return f"AnswerStore({self.notebook!r}, path={str(self.path)!r})"
+
+    def _read(self) -> tuple[AnswerSet, str | None]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return AnswerSet(self.notebook), None
+        except (OSError, UnicodeDecodeError) as exc:
+            return AnswerSet(self.notebook), f"the answer file could not be opened ({exc.__class__.__name__}: {exc})"
+        try:
+            return parse_answer_file(text, self.notebook), None
+        except AnswerFileError as exc:
+            return AnswerSet(self.notebook), str(exc)
+
+    def load(self) -> AnswerSet:
+        answers, problem = self._read()
+        if problem:
+            answers.note("*", f"{self.path.name}: {problem}.")
+        return answers
+
+    def get(self, item: str) -> AnswerRecord | None:
+        return self.load().answers.get(item)
+
+    def save(self, item: str, kind: str, value: Any) -> AnswerRecord:
+        """Store ``value`` as the answer to ``item`` now; returns the record written."""
+        record = AnswerRecord(kind, validate_value(kind, value), now_iso())
+        answers, problem = self._read()
+        if problem and self.path.exists():
+            aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+            os.replace(self.path, aside)
+        answers.answers[item] = record
+        answers.problems.clear()
+        answers.sources.clear()
+        _atomic_write(self.path, json.dumps(answers.to_json(), indent=1, ensure_ascii=False) + "\n")
+        return record
+

@@ -1,0 +1,191 @@
+"""The course on disk: its assignments, nbgrader runs, release checks and gradebook scores."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .keys import read_keys, widget_items
+
+__all__ = [
+    "Course",
+    "CourseError",
+    "NotebookScore",
+    "ReleaseProblem",
+]
+
+LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "curriculum.grading", "Grader(")
+
+
+class CourseError(RuntimeError):
+    """A course operation that failed; the message says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ReleaseProblem:
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class NotebookScore:
+    student: str
+    assignment: str
+    notebook: str
+    auto_score: float
+    auto_max: float
+    manual_pending: int
+    items: dict[str, float]
+
+
+class Course:
+    """A course folder: ``nbgrader_config.py``, ``source/<assignment>/<assignment>.ipynb``, ``release/``."""
+
+    def __init__(self, root: str | os.PathLike[str] = "."):
+        self.root = Path(root).resolve()
+        if not (self.root / "nbgrader_config.py").is_file():
+            raise CourseError(
+                f"{self.root} is not a course folder: it has no nbgrader_config.py. "
+                "Run the command from the course's top folder or pass --course PATH."
+            )
+        if not (self.root / "source").is_dir():
+            raise CourseError(f"{self.root} has no source/ folder with assignments.")
+
+    # -- layout ---------------------------------------------------------------------------
+    def assignments(self) -> list[str]:
+        return sorted(p.name for p in (self.root / "source").iterdir()
+                      if p.is_dir() and not p.name.startswith("."))
+
+    def source_notebook(self, assignment: str) -> Path:
+        path = self.root / "source" / assignment / f"{assignment}.ipynb"
+        if not path.is_file():
+            known = ", ".join(self.assignments()) or "none"
+            raise CourseError(f"no source notebook {path.relative_to(self.root)} (assignments: {known})")
+        return path
+
+    def db_url(self) -> str:
+        return os.environ.get("CURRICULUM_DB_URL", f"sqlite:///{self.root / 'gradebook.db'}")
+
+    # -- nbgrader -------------------------------------------------------------------------
+    def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+        """Run an nbgrader command in the course folder; raise CourseError with its log if it fails."""
+        env = dict(os.environ)
+        bindir = str(Path(sys.executable).parent)
+        env["PATH"] = bindir + os.pathsep + env.get("PATH", "")  # nbgrader db commands need alembic
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+            raise CourseError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{tail}")
+        return proc
+
+    def generate(self, assignment: str, release_dir: str | None = None) -> Path:
+        """Regenerate the student version of one assignment (into release/ unless told otherwise)."""
+        self.source_notebook(assignment)
+        args = ["generate_assignment", assignment, "--force"]
+        if release_dir:
+            args.append(f"--CourseDirectory.release_directory={release_dir}")
+        self.nbgrader(*args)
+        return self.root / (release_dir or "release") / assignment
+
+    def autograde(self, assignment: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return self.nbgrader("autograde", assignment, "--force", *extra)
+
+    def scores(self, assignment: str) -> list[NotebookScore]:
+        """Scores of every graded submission of an assignment, read from the gradebook."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        out = []
+        with Gradebook(self.db_url(), course_id="social-media-medicine") as gb:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry:
+                raise CourseError(f"assignment {assignment!r} is not in the gradebook; generate it first") from None
+            for sub in gb.assignment_submissions(assignment):
+                for nb in sub.notebooks:
+                    items, auto, auto_max, pending = {}, 0.0, 0.0, 0
+                    for grade in nb.grades:
+                        if grade.cell_type == "code" and grade.auto_score is not None:
+                            items[grade.name] = float(grade.auto_score)
+                            auto += float(grade.auto_score)
+                            auto_max += float(grade.max_score)
+                        elif grade.needs_manual_grade or grade.auto_score is None:
+                            pending += 1
+                    out.append(NotebookScore(sub.student.id, assignment, nb.name, round(auto, 2),
+                                             round(auto_max, 2), pending, items))
+        return sorted(out, key=lambda s: s.student)
+
+    # -- checks -----------------------------------------------------------------------------
+    def check_source(self, assignment: str) -> list[str]:
+        """Problems in a source notebook's graded items (keys, points, widget/test pairing)."""
+        path = self.source_notebook(assignment)
+        problems = []
+        keys = read_keys(path)
+        widgets = widget_items(path)
+        seen = set()
+        for key in keys:
+            if key.item in seen:
+                problems.append(f"{key.item}: graded by more than one hidden test")
+            seen.add(key.item)
+            if abs(key.points - key.cell_points) > 1e-9:
+                problems.append(f"{key.item}: points={key.points:g} in the Grader call but the cell is worth {key.cell_points:g}")
+            if key.item not in widgets:
+                problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
+        for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
+            problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
+        return problems
+
+    def check_release(self, assignment: str, release_dir: Path | None = None) -> list[ReleaseProblem]:
+        """Everything in a release folder that would reveal an answer or break grading."""
+        release = release_dir or self.root / "release" / assignment
+        problems: list[ReleaseProblem] = []
+        if not release.is_dir():
+            return [ReleaseProblem(str(release), "missing: run `curriculum release`")]
+        secrets = [e for key in read_keys(self.source_notebook(assignment)) for e in key.explanations if len(e) >= 20]
+        for path in sorted(p for p in release.rglob("*") if p.is_file()):
+            rel = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+            if path.name.endswith(".answers.json") or ".answers.json." in path.name:
+                problems.append(ReleaseProblem(rel, "an answer file must not be released"))
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for marker in LEAK_MARKERS:
+                if marker in text:
+                    problems.append(ReleaseProblem(rel, f"contains {marker!r}"))
+            for secret in secrets:
+                if secret in text:
+                    problems.append(ReleaseProblem(rel, f"contains the graded explanation {secret[:40]!r}..."))
+            if path.suffix == ".ipynb":
+                nb = json.loads(text)
+                if any(c.get("outputs") for c in nb.get("cells", [])):
+                    problems.append(ReleaseProblem(rel, "has cell outputs"))
+        return problems
+
+    def release_is_current(self, assignment: str, scratch: Path) -> list[str]:
+        """Regenerate into ``scratch`` and list files that differ from the committed release/."""
+        rel = os.path.relpath(scratch, self.root)
+        fresh = self.generate(assignment, release_dir=rel)
+        committed = self.root / "release" / assignment
+        if not committed.is_dir():
+            return [f"release/{assignment} does not exist"]
+        diffs = []
+        cmp = filecmp.dircmp(committed, fresh)
+        stack = [(cmp, Path(assignment))]
+        while stack:
+            c, prefix = stack.pop()
+            diffs += [f"only in committed release: {prefix / n}" for n in c.left_only]
+            diffs += [f"missing from committed release: {prefix / n}" for n in c.right_only]
+            for name in c.common_files:
+                if (Path(c.left) / name).read_bytes() != (Path(c.right) / name).read_bytes():
+                    diffs.append(f"differs: {prefix / name}")
+            stack += [(sub, prefix / n) for n, sub in c.subdirs.items()]
+        shutil.rmtree(scratch, ignore_errors=True)
+        return diffs

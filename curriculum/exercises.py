@@ -1,0 +1,383 @@
+"""Exercise widgets. They collect an answer, save it, and (for practice items) show feedback.
+
+Scoring lives in :mod:`curriculum.scoring`; saving in :mod:`curriculum.answers`. A widget:
+
+- restores the last saved answer when its cell runs (without writing anything);
+- saves the moment the student changes the answer (answer file + a copy in the notebook's outputs);
+- for a practice item (built with ``correct=``), has a Check button with explained feedback;
+- for a graded item, never shows the key; the hidden test cell grades it after submission.
+
+Every control has a text label, is a native form control or button (so it works with the keyboard),
+and states are given in words and symbols, never by colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import display
+
+from . import scoring
+from .answers import ANSWER_MIME, AnswerRecord, AnswerStore
+
+__all__ = [
+    "Exercise",
+    "MultipleChoice",
+    "PostTriage",
+    "SingleChoice",
+    "SpotIdentifiers",
+]
+
+_PLACEHOLDER = "(choose)"
+
+
+def _text_html(text: str) -> str:
+    """Plain text to HTML: escaped, paragraphs and line breaks kept, **bold** honoured."""
+    import re
+
+    escaped = html.escape(text.strip())
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    paragraphs = [p.replace("\n", "<br>") for p in escaped.split("\n\n")]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _label(text: str) -> w.HTML:
+    return w.HTML(_text_html(text), layout=w.Layout(width="auto"))
+
+
+class Exercise:
+    """Base of all exercise widgets. Subclasses define how the controls map to a value."""
+
+    kind: str = ""
+    kind_title: str = ""
+
+    def __init__(self, store: AnswerStore, item: str, prompt: str, *, practice: bool):
+        if not item or not isinstance(item, str):
+            raise ValueError("every exercise needs an item id (a short text such as 'q01-phi')")
+        self.store = store
+        self.item = item
+        self.practice = practice
+        self._restoring = False
+        self._copy_handle = None
+        self.prompt = w.HTML(
+            f"<div class='curriculum-prompt'><strong>{html.escape(item)}</strong> "
+            f"({'practice, not graded' if practice else 'graded'}): {_text_html(prompt)}</div>"
+        )
+        self.status = w.HTML()
+        self.feedback = w.HTML()
+        self.check_button = w.Button(
+            description="Check my answer",
+            tooltip="Show feedback on this practice answer",
+            icon="question",
+            layout=w.Layout(width="auto", display="" if practice else "none"),
+        )
+        self.check_button.on_click(lambda _b: self.check())
+        self._build()
+        self.widget = w.VBox(
+            [self.prompt, self._controls(), self.check_button, self.feedback, self.status],
+            layout=w.Layout(border="1px solid #888", padding="8px", margin="8px 0"),
+        )
+        self.widget.add_class("curriculum-exercise")
+        record = self._load()
+        if record is not None:
+            with self._quiet():
+                self._set(record.value)
+        self._show_status(record)
+
+    # -- to be provided by subclasses -------------------------------------------------------
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def _controls(self) -> w.Widget:
+        raise NotImplementedError
+
+    def _get(self) -> Any:
+        raise NotImplementedError
+
+    def _set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def score(self) -> scoring.Result:
+        raise NotImplementedError
+
+    # -- shared behaviour ------------------------------------------------------------------
+    @contextmanager
+    def _quiet(self):
+        self._restoring = True
+        try:
+            yield
+        finally:
+            self._restoring = False
+
+    def _load(self) -> AnswerRecord | None:
+        answers = self.store.load()
+        record = answers.answers.get(self.item)
+        problems = answers.problems_for(self.item)
+        if problems:
+            self.feedback.value = "<p role='alert'>&#9888; " + html.escape(" ".join(problems)) + "</p>"
+        if record is not None and record.kind != self.kind:
+            return None
+        return record
+
+    @property
+    def value(self) -> Any:
+        """The current answer, in the form it is saved."""
+        return self._get()
+
+    def answer(self, value: Any) -> None:
+        """Set the controls to ``value`` (as a student clicking would); this saves the answer."""
+        self._set(value)
+
+    def _changed(self, _change: Any = None) -> None:
+        if self._restoring:
+            return
+        try:
+            record = self.store.save(self.item, self.kind, self._get())
+        except OSError as exc:
+            self.status.value = (
+                "<p role='alert'>&#9888; Your answer could not be saved "
+                f"({html.escape(str(exc))}). Check that the folder is writable, then change the answer again.</p>"
+            )
+            return
+        if self.practice:
+            self.feedback.value = ""
+        self._show_status(record)
+        if self._copy_handle is not None:
+            self._copy_handle.update(self._copy_bundle(record), raw=True)
+
+    def _show_status(self, record: AnswerRecord | None) -> None:
+        if record is None or record.value in (None, [], {}):
+            text = "No answer saved yet."
+        else:
+            stamp = datetime.fromisoformat(record.saved_at).astimezone().strftime("%H:%M:%S")
+            after = " Check it when you are ready." if self.practice else " It is graded after you submit."
+            text = f"&#10003; Answer saved at {stamp}.{after}"
+        self.status.value = f"<p role='status' aria-live='polite'><small>{text}</small></p>"
+
+    def _copy_bundle(self, record: AnswerRecord | None) -> dict[str, Any]:
+        saved = {self.item: record.to_json()} if record is not None else {}
+        note = "saved" if record is not None else "not answered yet"
+        return {
+            "text/plain": f"[{self.item}: answer {note}; a copy is kept in this notebook]",
+            ANSWER_MIME: saved,
+        }
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+        self._copy_handle = display(self._copy_bundle(self._load()), raw=True, display_id=True)
+
+    def check(self) -> scoring.Result | None:
+        """Practice items: score the current answer and show why. Graded items show nothing."""
+        if not self.practice:
+            self.feedback.value = "<p>This item is graded after you submit; there is no check button.</p>"
+            return None
+        result = self.score()
+        head = "&#10003; Correct." if result.correct else (
+            "&#9998; Partly right." if result.fraction > 0 else "&#10007; Not yet right."
+        )
+        body = "".join(f"<li>{html.escape(line.lstrip('- '))}</li>" for line in result.lines)
+        self.feedback.value = f"<div role='status' aria-live='polite'><p><strong>{head}</strong></p><ul>{body}</ul></div>"
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.item!r} value={self.value!r}>"
+
+
+def _option_label(key: str, text: str) -> str:
+    return f"{key}) {text}"
+
+
+class SingleChoice(Exercise):
+    kind = "single"
+
+    def __init__(self, store, item, prompt, options: Mapping[str, str], *, correct: str | None = None,
+                 explain: Mapping[str, str] | None = None):
+        if not options:
+            raise ValueError(f"{item}: a single-choice item needs options")
+        if correct is not None and correct not in options:
+            raise ValueError(f"{item}: correct option {correct!r} is not one of {list(options)}")
+        self.options, self.correct, self.explain = dict(options), correct, explain
+        super().__init__(store, item, prompt, practice=correct is not None)
+
+    def _build(self) -> None:
+        self.radio = w.RadioButtons(
+            options=[(_option_label(k, t), k) for k, t in self.options.items()],
+            value=None,
+            description="Your answer:",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        self.radio.observe(self._changed, "value")
+
+    def _controls(self):
+        return self.radio
+
+    def _get(self):
+        return self.radio.value
+
+    def _set(self, value):
+        self.radio.value = value if value in self.options else None
+
+    def score(self):
+        return scoring.score_single(self._get(), self.correct, self.explain)
+
+
+class MultipleChoice(Exercise):
+    kind = "multiple"
+
+    def __init__(self, store, item, prompt, options: Mapping[str, str], *,
+                 correct: Iterable[str] | None = None, explain: Mapping[str, str] | None = None):
+        if not options:
+            raise ValueError(f"{item}: a multiple-choice item needs options")
+        self.options, self.explain = dict(options), explain
+        self.correct = None if correct is None else list(correct)
+        if self.correct is not None and not set(self.correct) <= set(options):
+            raise ValueError(f"{item}: correct options {self.correct} are not all among {list(options)}")
+        super().__init__(store, item, prompt, practice=correct is not None)
+
+    def _build(self) -> None:
+        self.boxes = {
+            key: w.Checkbox(value=False, description=_option_label(key, text), indent=False,
+                            layout=w.Layout(width="auto"))
+            for key, text in self.options.items()
+        }
+        for box in self.boxes.values():
+            box.observe(self._changed, "value")
+
+    def _controls(self):
+        return w.VBox([w.Label("Select every option that applies:"), *self.boxes.values()])
+
+    def _get(self):
+        return sorted(k for k, b in self.boxes.items() if b.value)
+
+    def _set(self, value):
+        chosen = set(value or ())
+        for key, box in self.boxes.items():
+            box.value = key in chosen
+
+    def score(self):
+        return scoring.score_multiple(self._get(), self.correct, self.explain, self.options)
+
+
+def _post_card(text: str, title: str) -> w.HTML:
+    return w.HTML(
+        f"<div role='article' aria-label='{html.escape(title)}' style='border:1px solid #999;border-radius:8px;"
+        f"padding:8px 12px;margin:4px 0;max-width:42em'><div><strong>{html.escape(title)}</strong></div>"
+        f"{_text_html(text)}</div>"
+    )
+
+
+class PostTriage(Exercise):
+    kind = "triage"
+
+    def __init__(self, store, item, prompt, posts: Mapping[str, str], reasons: Mapping[str, str], *,
+                 correct: Mapping[str, Sequence[str]] | None = None, explain: Mapping[str, str] | None = None):
+        if not posts or not reasons:
+            raise ValueError(f"{item}: a triage item needs posts and reasons")
+        if correct is not None:
+            for post, (verdict, reason) in correct.items():
+                if post not in posts or verdict not in scoring.VERDICTS or reason not in reasons:
+                    raise ValueError(f"{item}: key for {post!r} must name a post, a verdict in "
+                                     f"{list(scoring.VERDICTS)} and a reason in {list(reasons)}")
+        self.posts, self.reasons, self.correct, self.explain = dict(posts), dict(reasons), correct, explain
+        super().__init__(store, item, prompt, practice=correct is not None)
+
+    def _build(self) -> None:
+        self.verdicts: dict[str, w.Dropdown] = {}
+        self.reason_menus: dict[str, w.Dropdown] = {}
+        for number, post in enumerate(self.posts, 1):
+            self.verdicts[post] = w.Dropdown(
+                options=[(_PLACEHOLDER, "")] + [(label, key) for key, label in scoring.VERDICTS.items()],
+                value="", description=f"Post {number} verdict:",
+                style={"description_width": "initial"}, layout=w.Layout(width="auto"),
+            )
+            self.reason_menus[post] = w.Dropdown(
+                options=[(_PLACEHOLDER, "")] + [(label, key) for key, label in self.reasons.items()],
+                value="", description=f"Post {number} main reason:",
+                style={"description_width": "initial"}, layout=w.Layout(width="auto"),
+            )
+            self.verdicts[post].observe(self._changed, "value")
+            self.reason_menus[post].observe(self._changed, "value")
+
+    def _controls(self):
+        rows = []
+        for number, (post, text) in enumerate(self.posts.items(), 1):
+            rows.append(_post_card(text, f"Post {number} ({post})"))
+            rows.append(w.HBox([self.verdicts[post], self.reason_menus[post]],
+                               layout=w.Layout(flex_flow="row wrap", margin="0 0 8px 0")))
+        return w.VBox(rows)
+
+    def _get(self):
+        return {
+            post: {"verdict": self.verdicts[post].value or None, "reason": self.reason_menus[post].value or None}
+            for post in self.posts
+            if self.verdicts[post].value or self.reason_menus[post].value
+        }
+
+    def _set(self, value):
+        value = value or {}
+        for post in self.posts:
+            choice = value.get(post) or {}
+            verdict, reason = choice.get("verdict") or "", choice.get("reason") or ""
+            self.verdicts[post].value = verdict if verdict in scoring.VERDICTS else ""
+            self.reason_menus[post].value = reason if reason in self.reasons else ""
+
+    def score(self):
+        return scoring.score_triage(self._get(), self.correct, self.explain)
+
+
+class SpotIdentifiers(Exercise):
+    kind = "identifiers"
+
+    def __init__(self, store, item, prompt, text: str, *, correct: Iterable[str] | None = None,
+                 explain: str | None = None):
+        if not text.strip():
+            raise ValueError(f"{item}: a spot-the-identifiers item needs the text of a post")
+        self.text, self.explain = text, explain
+        self.correct_spans = None if correct is None else scoring.find_spans(text, correct)
+        self.tokens = scoring.tokenize(text)
+        super().__init__(store, item, prompt, practice=correct is not None)
+
+    def _build(self) -> None:
+        self.words: list[w.ToggleButton] = []
+        for number, (_s, _e, word) in enumerate(self.tokens, 1):
+            button = w.ToggleButton(
+                value=False, description=word, tooltip=f"Word {number}: mark '{word}' as identifying",
+                layout=w.Layout(width="auto", margin="2px"),
+            )
+            button.observe(self._toggle_icon, "value")
+            button.observe(self._changed, "value")
+            self.words.append(button)
+
+    @staticmethod
+    def _toggle_icon(change):
+        change["owner"].icon = "check" if change["new"] else ""
+
+    def _controls(self):
+        return w.VBox([
+            w.Label("Click (or press Space on) each word that could identify the patient. Marked words show a tick."),
+            w.HBox(self.words, layout=w.Layout(flex_flow="row wrap")),
+        ])
+
+    def _get(self):
+        return [[s, e] for (s, e, _), b in zip(self.tokens, self.words, strict=True) if b.value]
+
+    def _set(self, value):
+        chosen = {tuple(span) for span in (value or ())}
+        for (s, e, _), button in zip(self.tokens, self.words, strict=True):
+            button.value = (s, e) in chosen
+
+    def select(self, words: Iterable[str]) -> None:
+        """Mark every occurrence of the given words (as a student clicking them would)."""
+        wanted = set(words)
+        for (_s, _e, word), button in zip(self.tokens, self.words, strict=True):
+            if word in wanted:
+                button.value = True
+
+    def score(self):
+        return scoring.score_identifiers(self._get(), self.text, self.correct_spans, self.explain)

@@ -1,0 +1,108 @@
+"""Read the answer key of graded items from an instructor's source notebook (its hidden tests).
+
+The key is written once, in the hidden test cells, as literal arguments of a
+:class:`curriculum.grading.Grader` call. This module reads those calls without running them, so
+instructor tools (the release checks, the simulated cohort) use the same key as the grader.
+Students never have the source notebooks, so this module reveals nothing to them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+__all__ = ["GRADER_METHODS", "ItemKey", "KeyError_", "read_keys", "widget_items"]
+
+#: Grader method -> answer kind.
+GRADER_METHODS = {
+    "single_choice": "single",
+    "multiple_choice": "multiple",
+    "triage": "triage",
+    "spot_identifiers": "identifiers",
+}
+
+
+class KeyError_(ValueError):  # noqa: N801 (avoid shadowing the builtin KeyError)
+    """A hidden test cell whose key cannot be read; the message names the notebook and cell."""
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """The key of one graded item, as written in its hidden test cell."""
+
+    item: str
+    kind: str
+    points: float
+    cell_id: str
+    cell_points: float
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def explanations(self) -> list[str]:
+        explain = self.args.get("explain")
+        if isinstance(explain, dict):
+            return [str(v) for v in explain.values()]
+        return [explain] if isinstance(explain, str) else []
+
+
+def _nbgrader(cell: Any) -> dict[str, Any]:
+    return (cell.get("metadata") or {}).get("nbgrader") or {}
+
+
+def read_keys(path: str | Path) -> list[ItemKey]:
+    """Every graded widget item's key in a source notebook, in notebook order."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    keys: list[ItemKey] = []
+    for index, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        if cell.cell_type != "code" or not meta.get("grade") or "BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        where = f"{path.name}, cell {index} ({meta.get('grade_id', '?')})"
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError as exc:
+            raise KeyError_(f"{where}: hidden test is not valid Python ({exc.msg}, line {exc.lineno})") from None
+        calls = [
+            node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in GRADER_METHODS
+        ]
+        if len(calls) != 1:
+            raise KeyError_(f"{where}: expected exactly one Grader call, found {len(calls)}")
+        call = calls[0]
+        try:
+            item = ast.literal_eval(call.args[0])
+            args = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+        except (IndexError, ValueError) as exc:
+            raise KeyError_(f"{where}: the Grader call must use literal values only ({exc})") from None
+        if "points" not in args:
+            raise KeyError_(f"{where}: the Grader call needs points=")
+        keys.append(ItemKey(
+            item=item, kind=GRADER_METHODS[call.func.attr], points=float(args.pop("points")),
+            cell_id=meta.get("grade_id", ""), cell_points=float(meta.get("points", 0)), args=args,
+        ))
+    return keys
+
+
+def widget_items(path: str | Path) -> dict[str, str]:
+    """Item id -> quiz method, for every exercise widget call in a notebook (graded or practice)."""
+    nb = nbformat.read(Path(path), as_version=4)
+    found: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "BEGIN HIDDEN TESTS" in cell.source:
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in GRADER_METHODS and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                found[node.args[0].value] = node.func.attr
+    return found

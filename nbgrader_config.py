@@ -1,0 +1,45 @@
+"""nbgrader configuration of the course. Run nbgrader (or `curriculum`) from this folder.
+
+All paths are relative to this folder. The gradebook is sqlite (gradebook.db here) unless
+CURRICULUM_DB_URL gives a database URL, e.g. postgresql://user@localhost/course.
+"""
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "social-media-medicine"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get("CURRICULUM_DB_URL", "sqlite:///gradebook.db")
+
+# An instructor who tries a source notebook gets an answer file in source/; never let it replace a
+# student's answer file during autograde (release/ is checked for answer files separately).
+c.Autograde.exclude_overwriting = {p.parent.name: [p.name] for p in Path("source").glob("*/*.answers.json")}
+
+# Seconds a single cell may run while grading before it is stopped (and scores zero).
+c.Execute.timeout = 60
+
+# Widget answers: harvest the copies saved in outputs before they are cleared, then merge them with
+# the answer file before the notebook is executed (curriculum/autograde.py explains both steps).
+c.Autograde.sanitize_preprocessors = [
+    "curriculum.autograde.HarvestAnswers",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "curriculum.autograde.PrepareAnswers",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

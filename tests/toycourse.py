@@ -1,0 +1,75 @@
+"""A small course built in a temporary folder for tests: one notebook with one graded item of each
+kind, a practice item and a manually graded reflection, using the course's real nbgrader_config.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+REPO = Path(__file__).resolve().parents[1]
+NAME = "99-toy"
+POST = "Mrs. Dana Whitlock, 93, from Elm Creek was in Room 14 today after her fall."
+IDENTIFIERS = ["Dana Whitlock", "93", "Elm Creek", "Room 14"]
+#: points of the auto-graded items and the reflection
+POINTS = {"q1-single": 1, "q2-multiple": 2, "q3-triage": 3, "q4-spot": 2}
+REFLECTION_POINTS = 4
+
+
+def _meta(grade_id, *, grade=False, solution=False, locked=True, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _test(item, call):
+    source = (f"# Hidden tests check {item} ({POINTS[item]} points).\n### BEGIN HIDDEN TESTS\n"
+              f"from curriculum.grading import Grader\nGrader({NAME!r}).{call}\n### END HIDDEN TESTS")
+    return new_code_cell(source, metadata=_meta(f"{item}-test", grade=True, points=POINTS[item]))
+
+
+def toy_notebook() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Toy module\nA notebook for tests."),
+        new_code_cell(f"from curriculum import Quiz\nquiz = Quiz({NAME!r})", metadata=_meta("setup")),
+        new_code_cell('quiz.single_choice("q1-single", "Which is PHI?", {"a": "A weather report", '
+                      '"b": "A named patient\'s diagnosis", "c": "A textbook fact"})', metadata=_meta("q1-widget")),
+        _test("q1-single", 'single_choice("q1-single", correct="b", points=1, '
+              'explain={"b": "A diagnosis tied to a name is protected health information."})'),
+        new_code_cell('quiz.multiple_choice("q2-multiple", "Which are Safe Harbor identifiers?", '
+                      '{"a": "Full-face photo", "b": "Year of birth", "c": "Email address", "d": "Blood type"})',
+                      metadata=_meta("q2-widget")),
+        _test("q2-multiple", 'multiple_choice("q2-multiple", correct=["a", "c"], points=2)'),
+        new_code_cell('quiz.triage("q3-triage", "Sort each post.", posts={"p1": "Proud of our team after a long shift!", '
+                      '"p2": "The man in bed 4 with the rare tattoo...", "p3": "Use my code SAVE10 for scrubs"}, '
+                      'reasons={"ok": "Nothing identifies anyone", "identifies": "Could identify a patient", '
+                      '"undisclosed": "Undisclosed sponsorship"})', metadata=_meta("q3-widget")),
+        _test("q3-triage", 'triage("q3-triage", key={"p1": ("fine", "ok"), "p2": ("never", "identifies"), '
+              '"p3": ("revise", "undisclosed")}, points=3)'),
+        new_code_cell(f'quiz.spot_identifiers("q4-spot", "Select every identifying word.", text={POST!r})',
+                      metadata=_meta("q4-widget")),
+        _test("q4-spot", f'spot_identifiers("q4-spot", text={POST!r}, identifiers={IDENTIFIERS!r}, points=2)'),
+        new_code_cell('quiz.single_choice("p1-practice", "Practice: is a room number an identifier?", '
+                      '{"y": "Yes", "n": "No"}, correct="y", explain={"y": "Room numbers can identify."})',
+                      metadata=_meta("p1-widget")),
+        new_markdown_cell("Rubric: 4 points.", metadata=_meta("rubric")),
+        new_markdown_cell("YOUR ANSWER HERE", metadata=_meta("reflection", grade=True, solution=True,
+                                                              locked=False, points=REFLECTION_POINTS)),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def make_course(root: Path) -> Path:
+    """A course folder at ``root`` with the real config and the toy notebook as its only source."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    (root / "source" / NAME).mkdir(parents=True)
+    nbformat.write(toy_notebook(), root / "source" / NAME / f"{NAME}.ipynb")
+    return root
