@@ -7,8 +7,9 @@ Partial credit rules (stated to students in feedback):
 - multiple choice: (right options picked - wrong options picked) / right options, never below 0;
 - post triage: per post, 2/3 for the verdict and 1/3 for the reason (the reason counts only when the
   verdict is right), averaged over posts;
-- spot the identifiers: (identifying words marked - other words marked) / identifying words, never
-  below 0, where a word is identifying if it overlaps an annotated identifier span.
+- spot the identifiers: share of the identifying words marked minus share of the other words marked,
+  never below 0 (marking every word, or none, earns nothing), where a word is identifying if it
+  overlaps an annotated identifier span.
 """
 
 from __future__ import annotations
@@ -190,8 +191,9 @@ def score_identifiers(
     picked -= unknown
     hits, wrong = picked & gold, picked - gold
     missed = gold - picked
-    fraction = max(0.0, (len(hits) - len(wrong)) / len(gold))
-    lines = [f"You marked {len(hits)} of {len(gold)} identifying words and {len(wrong)} word(s) that identify no one."]
+    others = len(words) - len(gold)
+    fraction = max(0.0, len(hits) / len(gold) - (len(wrong) / others if others else 0.0))
+    lines = [f"You marked {len(hits)} of {len(gold)} identifying words and {len(wrong)} of {others} other word(s)."]
     if unknown:
         lines.append(f"{len(unknown)} saved selection(s) did not match a word of this post and were ignored.")
     if missed:
