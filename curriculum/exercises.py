@@ -37,17 +37,16 @@ _PLACEHOLDER = "(choose)"
 
 
 def _text_html(text: str) -> str:
-    """Plain text to HTML: escaped, paragraphs and line breaks kept, **bold** honoured."""
-    import re
-
-    escaped = html.escape(text.strip())
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    paragraphs = [p.replace("\n", "<br>") for p in escaped.split("\n\n")]
+    """Literal text (a post) to HTML: escaped, with its paragraphs and line breaks kept."""
+    paragraphs = [p.replace("\n", "<br>") for p in html.escape(text.strip()).split("\n\n")]
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
-def _label(text: str) -> w.HTML:
-    return w.HTML(_text_html(text), layout=w.Layout(width="auto"))
+def _markdown_html(text: str) -> str:
+    """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
+    import mistune
+
+    return mistune.create_markdown(escape=True)(text.strip())
 
 
 class Exercise:
@@ -66,7 +65,7 @@ class Exercise:
         self._copy_handle = None
         self.prompt = w.HTML(
             f"<div class='curriculum-prompt'><strong>{html.escape(item)}</strong> "
-            f"({'practice, not graded' if practice else 'graded'}): {_text_html(prompt)}</div>"
+            f"({'practice, not graded' if practice else 'graded'}): {_markdown_html(prompt)}</div>"
         )
         self.status = w.HTML()
         self.feedback = w.HTML()

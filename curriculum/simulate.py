@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 
 from . import scoring
-from .answers import AnswerSet, AnswerStore, answer_file_name, merge
+from .answers import AnswerSet, answer_file_name, merge
 from .autograde import embedded_answers
 from .keys import ItemKey
 
@@ -96,7 +96,8 @@ def simulate_submission(release_notebook: Path, folder: Path, student: Simulated
             shutil.copy(extra, folder / extra.name)
     nb = nbformat.read(release_notebook, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+                            resources={"metadata": {"path": str(folder)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
@@ -153,6 +154,3 @@ def expected_points(answers: AnswerSet, keys: list[ItemKey]) -> dict[str, float]
         out[key.item] = scoring.to_points(result.fraction, key.points)
     return out
 
-
-def store_for(folder: Path, notebook: str) -> AnswerStore:
-    return AnswerStore(notebook, folder)

@@ -148,3 +148,9 @@ def test_bad_definitions_raise_clear_errors(tmp_path):
         quiz.spot_identifiers("p2", "?", POST, correct=["Boston"])
     with pytest.raises(ValueError, match="item id"):
         quiz.single_choice("", "?", OPTIONS)
+
+
+def test_prompts_render_markdown_but_never_raw_html(tmp_path):
+    ex = Quiz("nb", tmp_path).single_choice("q1", "**Bold** and *italic*\n\n- a list <script>x</script>", OPTIONS)
+    assert "<strong>Bold</strong>" in ex.prompt.value and "<em>italic</em>" in ex.prompt.value
+    assert "<li>" in ex.prompt.value and "<script>" not in ex.prompt.value
