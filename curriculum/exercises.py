@@ -35,6 +35,23 @@ __all__ = [
 
 _PLACEHOLDER = "(choose)"
 
+# ipywidgets sizes radio labels to one line and cuts checkbox labels with an ellipsis; exercise
+# options are sentences, so let them wrap. A visible focus ring helps keyboard users.
+_STYLE = """<style>
+.curriculum-exercise .jupyter-widget-radio-box label, .curriculum-exercise .widget-radio-box label {
+  display: flex; flex-wrap: nowrap; align-items: flex-start; gap: 6px; height: auto;
+  min-height: var(--jp-widgets-radio-item-height); line-height: 1.4; white-space: normal; padding: 3px 0; }
+.curriculum-exercise .jupyter-widget-radio-box input, .curriculum-exercise .widget-radio-box input {
+  order: -1; flex-shrink: 0; margin: 3px 0 0 0; }
+.curriculum-exercise .jupyter-widget-checkbox, .curriculum-exercise .widget-checkbox {
+  width: auto; height: auto; align-items: flex-start; }
+.curriculum-exercise .jupyter-widget-checkbox label, .curriculum-exercise .widget-checkbox label,
+.curriculum-exercise .jupyter-widget-label-basic, .curriculum-exercise .widget-label-basic {
+  white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.4; height: auto; }
+.curriculum-exercise .curriculum-prompt p { margin: 0 0 6px 0; }
+.curriculum-exercise :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+</style>"""
+
 
 def _text_html(text: str) -> str:
     """Literal text (a post) to HTML: escaped, with its paragraphs and line breaks kept."""
@@ -64,7 +81,7 @@ class Exercise:
         self._restoring = False
         self._copy_handle = None
         self.prompt = w.HTML(
-            f"<div class='curriculum-prompt'><strong>{html.escape(item)}</strong> "
+            f"{_STYLE}<div class='curriculum-prompt'><strong>{html.escape(item)}</strong> "
             f"({'practice, not graded' if practice else 'graded'}): {_markdown_html(prompt)}</div>"
         )
         self.status = w.HTML()
@@ -73,7 +90,7 @@ class Exercise:
             description="Check my answer",
             tooltip="Show feedback on this practice answer",
             icon="question",
-            layout=w.Layout(width="auto", display="" if practice else "none"),
+            layout=w.Layout(width="auto", align_self="flex-start", display="" if practice else "none"),
         )
         self.check_button.on_click(lambda _b: self.check())
         self._build()
