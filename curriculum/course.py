@@ -14,12 +14,15 @@ from pathlib import Path
 from .keys import read_keys, widget_items
 
 __all__ = [
+    "COURSE_ID",
     "Course",
     "CourseError",
     "NotebookScore",
     "ReleaseProblem",
 ]
 
+#: The course id in nbgrader_config.py and in the gradebook.
+COURSE_ID = "social-media-medicine"
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "curriculum.grading", "Grader(")
 
 
@@ -105,7 +108,7 @@ class Course:
         from nbgrader.api import Gradebook, MissingEntry
 
         out = []
-        with Gradebook(self.db_url(), course_id="social-media-medicine") as gb:
+        with Gradebook(self.db_url(), course_id=COURSE_ID) as gb:
             try:
                 gb.find_assignment(assignment)
             except MissingEntry:

@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["GRADER_METHODS", "ItemKey", "KeyError_", "read_keys", "widget_items"]
+__all__ = ["GRADER_METHODS", "ItemKey", "KeyReadError", "read_keys", "widget_items"]
 
 #: Grader method -> answer kind.
 GRADER_METHODS = {
@@ -26,7 +26,7 @@ GRADER_METHODS = {
 }
 
 
-class KeyError_(ValueError):  # noqa: N801 (avoid shadowing the builtin KeyError)
+class KeyReadError(ValueError):
     """A hidden test cell whose key cannot be read; the message names the notebook and cell."""
 
 
@@ -66,22 +66,22 @@ def read_keys(path: str | Path) -> list[ItemKey]:
         try:
             tree = ast.parse(cell.source)
         except SyntaxError as exc:
-            raise KeyError_(f"{where}: hidden test is not valid Python ({exc.msg}, line {exc.lineno})") from None
+            raise KeyReadError(f"{where}: hidden test is not valid Python ({exc.msg}, line {exc.lineno})") from None
         calls = [
             node for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in GRADER_METHODS
         ]
         if len(calls) != 1:
-            raise KeyError_(f"{where}: expected exactly one Grader call, found {len(calls)}")
+            raise KeyReadError(f"{where}: expected exactly one Grader call, found {len(calls)}")
         call = calls[0]
         try:
             item = ast.literal_eval(call.args[0])
             args = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
         except (IndexError, ValueError) as exc:
-            raise KeyError_(f"{where}: the Grader call must use literal values only ({exc})") from None
+            raise KeyReadError(f"{where}: the Grader call must use literal values only ({exc})") from None
         if "points" not in args:
-            raise KeyError_(f"{where}: the Grader call needs points=")
+            raise KeyReadError(f"{where}: the Grader call needs points=")
         keys.append(ItemKey(
             item=item, kind=GRADER_METHODS[call.func.attr], points=float(args.pop("points")),
             cell_id=meta.get("grade_id", ""), cell_points=float(meta.get("points", 0)), args=args,

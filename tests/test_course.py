@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from curriculum import cli
-from curriculum.course import Course
+from curriculum.course import COURSE_ID, Course
 from curriculum.keys import read_keys, widget_items
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +29,7 @@ def copy_course(dest: Path) -> Course:
 
 def test_the_course_has_its_first_module():
     assert "01-patient-privacy" in ASSIGNMENTS
+    assert f'c.CourseDirectory.course_id = "{COURSE_ID}"' in (REPO / "nbgrader_config.py").read_text()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
