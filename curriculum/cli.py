@@ -3,6 +3,8 @@
     curriculum build [ASSIGNMENT ...]     check source notebooks, regenerate release/, check for leaks
     curriculum check [ASSIGNMENT ...]     the same checks without writing: is release/ current and clean?
     curriculum demo                       build a throwaway course, grade a simulated cohort, print scores
+    curriculum cases check [PATH ...]     validate the case bank and instructors' case files
+    curriculum cases list [filters]       list cases (by domain, platform, role, verdict, severity)
 
 ``main(argv)`` returns the exit code: 0 success, 1 a check or grading failed, 2 bad usage.
 """
@@ -37,7 +39,50 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", default="demo", metavar="PATH",
                    help="where the throwaway course is built (replaced on every run); default: demo/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+
+    p = sub.add_parser("cases", help="check or list the case bank")
+    cases_sub = p.add_subparsers(dest="cases_command", metavar="ACTION")
+    cases_sub.required = True
+    c = cases_sub.add_parser("check", help="validate the built-in bank and case files or folders "
+                             "(default: those named in CURRICULUM_CASES)")
+    c.add_argument("paths", nargs="*", metavar="PATH")
+    c = cases_sub.add_parser("list", help="list cases matching all filters")
+    c.add_argument("--domain")
+    c.add_argument("--platform")
+    c.add_argument("--role")
+    c.add_argument("--verdict", choices=["fine", "revise", "never"])
+    c.add_argument("--min-severity", type=int, choices=range(5), metavar="0-4")
+    c.add_argument("--good-practice", action="store_true", help="only good-practice cases")
+    c.add_argument("--sample", type=int, metavar="N", help="a reproducible sample of N cases")
+    c.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from . import cases
+
+    if args.cases_command == "check":
+        bank = cases.CaseBank.load(args.paths, use_env=not args.paths)
+        problems = cases.check_bank(bank)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        total = len(bank.cases) + len(bank.assessment)
+        print(f"{total} cases loaded ({len(bank.assessment)} assessment cases); "
+              f"{'no problems' if not problems else f'{len(problems)} problem(s)'}")
+        return 1 if problems else 0
+    bank = cases.CaseBank.load()
+    for problem in bank.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    filters = dict(domain=args.domain, platform=args.platform, role=args.role, verdict=args.verdict,
+                   min_severity=args.min_severity, good_practice=True if args.good_practice else None)
+    try:
+        chosen = bank.sample(args.sample, args.seed, **filters) if args.sample else bank.select(**filters)
+    except ValueError as exc:
+        print(f"curriculum cases list: {exc}", file=sys.stderr)
+        return 2
+    table = bank.frame(chosen)[["title", "platform", "author_role", "severity", "verdict"]]
+    print(table.to_string() if len(table) else "no case matches")
+    return 0
 
 
 def _pick(course: Course, names: list[str]) -> list[str]:
@@ -127,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
+    if args.command == "cases":
+        return _cases(args)
     try:
         course = Course(args.course)
         assignments = _pick(course, args.assignments)

@@ -143,8 +143,40 @@ class Course:
                 problems.append(f"{key.item}: points={key.points:g} in the Grader call but the cell is worth {key.cell_points:g}")
             if key.item not in widgets:
                 problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
+        problems += self._check_case_keys(assignment, keys)
         for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
             problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
+        return problems
+
+    @staticmethod
+    def _check_case_keys(assignment: str, keys) -> list[str]:
+        """Graded items must draw on assessment cases (text only), never on annotated teaching cases
+        whose identifiers and verdicts ship in the package; each assessment case names its item."""
+        from .cases import CaseBank
+
+        bank = CaseBank.load(use_env=False)
+        problems, used = [], {}
+        for key in keys:
+            refs = [key.args["case"]] if "case" in key.args else []
+            if key.kind == "triage":
+                refs += [p for p in key.args.get("key", {}) if p in bank.origin]
+            for ref in refs:
+                used[ref] = key.item
+                if ref in bank.cases:
+                    problems.append(f"{key.item}: graded on teaching case {ref}, whose annotations ship to "
+                                    "students; use an assessment case (ASMT-...) instead")
+                elif ref not in bank.assessment:
+                    problems.append(f"{key.item}: no case {ref!r} in the case bank")
+                elif bank.assessment[ref].used_by != f"{assignment}/{key.item}":
+                    problems.append(f"{key.item}: case {ref} says it is used by {bank.assessment[ref].used_by}")
+            if key.kind == "identifiers":
+                try:
+                    key.spans()
+                except ValueError as exc:
+                    problems.append(f"{key.item}: {exc}")
+        for case in bank.assessment.values():
+            if case.used_by.startswith(f"{assignment}/") and case.id not in used:
+                problems.append(f"assessment case {case.id} names {case.used_by}, but no hidden test there uses it")
         return problems
 
     def check_release(self, assignment: str, release_dir: Path | None = None) -> list[ReleaseProblem]:

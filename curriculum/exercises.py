@@ -351,13 +351,15 @@ class SpotIdentifiers(Exercise):
     kind = "identifiers"
 
     def __init__(self, store, item, prompt, text: str, *, correct: Iterable[str] | None = None,
-                 explain: str | None = None):
+                 explain: str | None = None, correct_spans: Iterable[Sequence[int]] | None = None):
         if not text.strip():
             raise ValueError(f"{item}: a spot-the-identifiers item needs the text of a post")
         self.text, self.explain = text, explain
-        self.correct_spans = None if correct is None else scoring.find_spans(text, correct)
+        if correct is not None:
+            correct_spans = [*(correct_spans or ()), *scoring.find_spans(text, correct)]
+        self.correct_spans = None if correct_spans is None else list(correct_spans)
         self.tokens = scoring.tokenize(text)
-        super().__init__(store, item, prompt, practice=correct is not None)
+        super().__init__(store, item, prompt, practice=self.correct_spans is not None)
 
     def _build(self) -> None:
         self.words: list[w.ToggleButton] = []

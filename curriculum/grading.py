@@ -105,12 +105,21 @@ class Grader:
         self,
         item: str,
         *,
-        text: str,
         points: float,
+        text: str | None = None,
+        case: str | None = None,
         identifiers: Iterable[str] = (),
         spans: Iterable[Sequence[int]] = (),
         explain: str | None = None,
     ) -> Points:
+        """Score selected words against the key: ``identifiers`` (phrases) and/or ``spans`` in the
+        post, given as ``text`` or as the id of a case in the case bank (``case``)."""
+        if (text is None) == (case is None):
+            raise ValueError(f"{item}: give either text= or case=, not both or neither")
+        if case is not None:
+            from . import cases
+
+            text = cases.text(case)
         gold = list(spans) + scoring.find_spans(text, identifiers)
         return self._grade(
             item, "identifiers", points, lambda v: scoring.score_identifiers(v, text, gold, explain)

@@ -42,6 +42,23 @@ class ItemKey:
     args: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def text(self) -> str | None:
+        """The post a spot-the-identifiers key refers to (its own text, or its case's)."""
+        if "text" in self.args:
+            return self.args["text"]
+        if "case" in self.args:
+            from . import cases
+
+            return cases.text(self.args["case"])
+        return None
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Character spans of the key's identifiers in :attr:`text`."""
+        from .scoring import find_spans
+
+        return sorted({*map(tuple, self.args.get("spans", ())), *find_spans(self.text, self.args.get("identifiers", ()))})
+
+    @property
     def explanations(self) -> list[str]:
         explain = self.args.get("explain")
         if isinstance(explain, dict):

@@ -40,11 +40,35 @@ class Quiz:
                         explain: Mapping[str, str] | None = None) -> MultipleChoice:
         return self._add(MultipleChoice(self.store, item, prompt, options, correct=correct, explain=explain))
 
-    def triage(self, item: str, prompt: str, posts: Mapping[str, str], reasons: Mapping[str, str], *,
+    def triage(self, item: str, prompt: str, posts: Mapping[str, str] | Sequence[str], reasons: Mapping[str, str], *,
                correct: Mapping[str, Sequence[str]] | None = None,
                explain: Mapping[str, str] | None = None) -> PostTriage:
+        """``posts`` maps post keys to texts, or lists case ids from the case bank (then the keys are the ids)."""
+        if not isinstance(posts, Mapping):
+            from . import cases
+
+            posts = {case_id: cases.text(case_id) for case_id in posts}
         return self._add(PostTriage(self.store, item, prompt, posts, reasons, correct=correct, explain=explain))
 
-    def spot_identifiers(self, item: str, prompt: str, text: str, *, correct: Iterable[str] | None = None,
-                         explain: str | None = None) -> SpotIdentifiers:
-        return self._add(SpotIdentifiers(self.store, item, prompt, text, correct=correct, explain=explain))
+    def spot_identifiers(self, item: str, prompt: str, text: str | None = None, *, case: str | None = None,
+                         correct: Iterable[str] | None = None, explain: str | None = None,
+                         practice: bool = False) -> SpotIdentifiers:
+        """The post is ``text``, or the case ``case`` from the case bank. ``practice=True`` with an
+        annotated case makes a practice item keyed on the case's identifiers and teaching points."""
+        if (text is None) == (case is None):
+            raise ValueError(f"{item}: give either text= or case=, not both or neither")
+        spans = None
+        if case is not None:
+            from . import cases
+
+            found = cases.get(case)
+            text = found.text
+            if practice:
+                if not found.identifiers:
+                    raise ValueError(f"{item}: case {case} has no annotated identifiers to practise on")
+                spans = [(i.start, i.end) for i in found.identifiers]
+                explain = explain or " ".join([*found.teaching_points, f"Better: {found.better_alternative}"])
+        elif practice and correct is None:
+            raise ValueError(f"{item}: practice=True needs correct= (or an annotated case=)")
+        return self._add(SpotIdentifiers(self.store, item, prompt, text, correct=correct, explain=explain,
+                                         correct_spans=spans))

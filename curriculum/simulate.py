@@ -54,8 +54,7 @@ def correct_value(key: ItemKey) -> Any:
         return sorted(a["correct"])
     if key.kind == "triage":
         return {post: {"verdict": v, "reason": r} for post, (v, r) in a["key"].items()}
-    spans = list(a.get("spans", ())) + scoring.find_spans(a["text"], a.get("identifiers", ()))
-    return [[s, e] for s, e, _ in scoring.identifying_tokens(a["text"], spans)]
+    return [[s, e] for s, e, _ in scoring.identifying_tokens(key.text, key.spans())]
 
 
 def answer_code(key: ItemKey, profile: str, position: int) -> str | None:
@@ -149,8 +148,7 @@ def expected_points(answers: AnswerSet, keys: list[ItemKey]) -> dict[str, float]
         elif key.kind == "triage":
             result = scoring.score_triage(value, a["key"])
         else:
-            spans = list(a.get("spans", ())) + scoring.find_spans(a["text"], a.get("identifiers", ()))
-            result = scoring.score_identifiers(value, a["text"], spans)
+            result = scoring.score_identifiers(value, key.text, key.spans())
         out[key.item] = scoring.to_points(result.fraction, key.points)
     return out
 

@@ -154,3 +154,18 @@ def test_prompts_render_markdown_but_never_raw_html(tmp_path):
     ex = Quiz("nb", tmp_path).single_choice("q1", "**Bold** and *italic*\n\n- a list <script>x</script>", OPTIONS)
     assert "<strong>Bold</strong>" in ex.prompt.value and "<em>italic</em>" in ex.prompt.value
     assert "<li>" in ex.prompt.value and "<script>" not in ex.prompt.value
+
+
+def test_practice_spot_item_from_an_annotated_case(tmp_path):
+    from curriculum import cases
+
+    bank = cases.CaseBank.load(use_env=False)
+    case = next(c for c in bank.cases.values() if len(c.identifiers) >= 2)
+    ex = Quiz("nb", tmp_path).spot_identifiers("p1", "Spot", case=case.id, practice=True)
+    assert ex.practice and ex.check_button.layout.display == ""
+    for (s, e, _), button in zip(ex.tokens, ex.words, strict=True):
+        button.value = any(s < i.end and i.start < e for i in case.identifiers)
+    ex.check_button.click()
+    assert "Correct" in ex.feedback.value and case.teaching_points[0][:30] in ex.feedback.value.replace("&#x27;", "'")
+    with pytest.raises(ValueError, match="either text= or case="):
+        Quiz("nb", tmp_path).spot_identifiers("p2", "Spot", "some text", case=case.id)
