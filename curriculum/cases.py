@@ -194,6 +194,9 @@ class CaseBank:
         bank = cls()
         if builtin:
             for case, origin in _builtin():
+                if case.id in bank.origin:
+                    bank.problems.append(CaseFileError(origin, [(case.id, "id", f"already defined in {bank.origin[case.id]}")]))
+                    continue
                 bank._add(case, origin)
         try:
             files = _files([*(_env_paths() if use_env else []), *extra])

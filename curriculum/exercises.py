@@ -72,7 +72,7 @@ class Exercise:
     kind: str = ""
     kind_title: str = ""
 
-    def __init__(self, store: AnswerStore, item: str, prompt: str, *, practice: bool):
+    def __init__(self, store: AnswerStore, item: str, prompt: str, *, practice: bool, case: str | None = None):
         if not item or not isinstance(item, str):
             raise ValueError("every exercise needs an item id (a short text such as 'q01-phi')")
         self.store = store
@@ -94,8 +94,10 @@ class Exercise:
         )
         self.check_button.on_click(lambda _b: self.check())
         self._build()
+        self.case_card = w.HTML(_case_card(case)) if case else None
         self.widget = w.VBox(
-            [self.prompt, self._controls(), self.check_button, self.feedback, self.status],
+            [self.prompt, *([self.case_card] if self.case_card else []), self._controls(), self.check_button,
+             self.feedback, self.status],
             layout=w.Layout(border="1px solid #888", padding="8px", margin="8px 0"),
         )
         self.widget.add_class("curriculum-exercise")
@@ -204,6 +206,12 @@ class Exercise:
         return f"<{type(self).__name__} {self.item!r} value={self.value!r}>"
 
 
+def _case_card(case_id: str) -> str:
+    from . import cases
+
+    return cases.render(case_id, show_title=False)
+
+
 def _option_label(key: str, text: str) -> str:
     return f"{key}) {text}"
 
@@ -212,13 +220,13 @@ class SingleChoice(Exercise):
     kind = "single"
 
     def __init__(self, store, item, prompt, options: Mapping[str, str], *, correct: str | None = None,
-                 explain: Mapping[str, str] | None = None):
+                 explain: Mapping[str, str] | None = None, case: str | None = None):
         if not options:
             raise ValueError(f"{item}: a single-choice item needs options")
         if correct is not None and correct not in options:
             raise ValueError(f"{item}: correct option {correct!r} is not one of {list(options)}")
         self.options, self.correct, self.explain = dict(options), correct, explain
-        super().__init__(store, item, prompt, practice=correct is not None)
+        super().__init__(store, item, prompt, practice=correct is not None, case=case)
 
     def _build(self) -> None:
         self.radio = w.RadioButtons(
@@ -247,14 +255,15 @@ class MultipleChoice(Exercise):
     kind = "multiple"
 
     def __init__(self, store, item, prompt, options: Mapping[str, str], *,
-                 correct: Iterable[str] | None = None, explain: Mapping[str, str] | None = None):
+                 correct: Iterable[str] | None = None, explain: Mapping[str, str] | None = None,
+                 case: str | None = None):
         if not options:
             raise ValueError(f"{item}: a multiple-choice item needs options")
         self.options, self.explain = dict(options), explain
         self.correct = None if correct is None else list(correct)
         if self.correct is not None and not set(self.correct) <= set(options):
             raise ValueError(f"{item}: correct options {self.correct} are not all among {list(options)}")
-        super().__init__(store, item, prompt, practice=correct is not None)
+        super().__init__(store, item, prompt, practice=correct is not None, case=case)
 
     def _build(self) -> None:
         self.boxes = {

@@ -73,8 +73,10 @@ class Grader:
             return self._report(item, points, score(value), notes)
 
     def single_choice(
-        self, item: str, *, correct: str, points: float, explain: Mapping[str, str] | None = None
+        self, item: str, *, correct: str, points: float, explain: Mapping[str, str] | None = None,
+        case: str | None = None,
     ) -> Points:
+        """``case`` names the assessment case the question is about (checked by `curriculum check`)."""
         return self._grade(item, "single", points, lambda v: scoring.score_single(v, correct, explain))
 
     def multiple_choice(
@@ -85,6 +87,7 @@ class Grader:
         points: float,
         explain: Mapping[str, str] | None = None,
         options: Iterable[str] | None = None,
+        case: str | None = None,
     ) -> Points:
         correct = list(correct)
         return self._grade(

@@ -32,13 +32,18 @@ class Quiz:
         return exercise
 
     def single_choice(self, item: str, prompt: str, options: Mapping[str, str], *,
-                      correct: str | None = None, explain: Mapping[str, str] | None = None) -> SingleChoice:
-        return self._add(SingleChoice(self.store, item, prompt, options, correct=correct, explain=explain))
+                      correct: str | None = None, explain: Mapping[str, str] | None = None,
+                      case: str | None = None) -> SingleChoice:
+        """``case``: a case-bank id shown as a post card above the options."""
+        return self._add(SingleChoice(self.store, item, prompt, options, correct=correct, explain=explain,
+                                      case=case))
 
     def multiple_choice(self, item: str, prompt: str, options: Mapping[str, str], *,
                         correct: Iterable[str] | None = None,
-                        explain: Mapping[str, str] | None = None) -> MultipleChoice:
-        return self._add(MultipleChoice(self.store, item, prompt, options, correct=correct, explain=explain))
+                        explain: Mapping[str, str] | None = None, case: str | None = None) -> MultipleChoice:
+        """``case``: a case-bank id shown as a post card above the options."""
+        return self._add(MultipleChoice(self.store, item, prompt, options, correct=correct, explain=explain,
+                                        case=case))
 
     def triage(self, item: str, prompt: str, posts: Mapping[str, str] | Sequence[str], reasons: Mapping[str, str], *,
                correct: Mapping[str, Sequence[str]] | None = None,

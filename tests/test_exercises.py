@@ -169,3 +169,12 @@ def test_practice_spot_item_from_an_annotated_case(tmp_path):
     assert "Correct" in ex.feedback.value and case.teaching_points[0][:30] in ex.feedback.value.replace("&#x27;", "'")
     with pytest.raises(ValueError, match="either text= or case="):
         Quiz("nb", tmp_path).spot_identifiers("p2", "Spot", "some text", case=case.id)
+
+
+def test_choice_items_can_show_a_case_card(tmp_path):
+    from curriculum import cases
+
+    case = sorted(cases.CaseBank.load(use_env=False).assessment)[0]
+    ex = Quiz("nb", tmp_path).single_choice("q1", "About this post:", OPTIONS, case=case)
+    assert ex.case_card is not None and ex.case_card in ex.widget.children
+    assert f"fictional case {case}" in ex.case_card.value and "Verdict" not in ex.case_card.value
