@@ -46,7 +46,7 @@ ANSWER_MIME = "application/vnd.curriculum.answers+json"
 FILE_FORMAT = "curriculum-answers"
 FILE_VERSION = 1
 #: Exercise kinds and the shape of their values.
-KINDS = ("single", "multiple", "triage", "identifiers")
+KINDS = ("single", "multiple", "triage", "identifiers", "ranking", "disclosure")
 
 
 class AnswerFileError(ValueError):
@@ -99,6 +99,16 @@ def validate_value(kind: str, value: Any) -> Any:
                     raise ValueError(f"triage {name} for post {post!r} must be text, not {v!r}")
             out[str(post)] = {"verdict": verdict, "reason": reason}
         return out
+    if kind == "ranking":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(r, int) and not isinstance(r, bool) and r >= 1 for k, r in value.items()
+        ):
+            raise ValueError(f"a ranking answer must map each item to a rank 1, 2, 3..., not {value!r}")
+        return dict(sorted(value.items()))
+    if kind == "disclosure":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+            raise ValueError(f"a disclosure answer must map each part to a chosen option, not {value!r}")
+        return dict(sorted(value.items()))
     # identifiers: a list of [start, end] character spans of the selected words
     if not isinstance(value, list):
         raise ValueError(f"an identifier answer must be a list of [start, end] spans, not {value!r}")

@@ -160,6 +160,8 @@ class Course:
             refs = [key.args["case"]] if "case" in key.args else []
             if key.kind == "triage":
                 refs += [p for p in key.args.get("key", {}) if p in bank.origin]
+            if key.kind == "ranking":
+                refs += [p for p in key.args.get("order", ()) if p in bank.origin]
             for ref in refs:
                 used[ref] = key.item
                 if ref in bank.cases:

@@ -127,3 +127,17 @@ class Grader:
         return self._grade(
             item, "identifiers", points, lambda v: scoring.score_identifiers(v, text, gold, explain)
         )
+
+    def ranking(
+        self, item: str, *, order: Sequence[str], points: float, explain: Mapping[str, str] | None = None,
+    ) -> Points:
+        """``order``: the item keys (or case ids) from rank 1 down."""
+        order = list(order)
+        return self._grade(item, "ranking", points, lambda v: scoring.score_ranking(v, order, explain))
+
+    def disclosure(
+        self, item: str, *, key: Mapping[str, Sequence[str]], points: float,
+        explain: Mapping[str, str] | None = None, case: str | None = None,
+    ) -> Points:
+        """``key``: for each part, the acceptable option keys. ``case``: the post being fixed."""
+        return self._grade(item, "disclosure", points, lambda v: scoring.score_disclosure(v, key, explain))

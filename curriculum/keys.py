@@ -23,6 +23,8 @@ GRADER_METHODS = {
     "multiple_choice": "multiple",
     "triage": "triage",
     "spot_identifiers": "identifiers",
+    "ranking": "ranking",
+    "disclosure": "disclosure",
 }
 
 

@@ -6,7 +6,15 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 
 from .answers import AnswerStore
-from .exercises import Exercise, MultipleChoice, PostTriage, SingleChoice, SpotIdentifiers
+from .exercises import (
+    DisclosureFixer,
+    Exercise,
+    MultipleChoice,
+    PostTriage,
+    Ranking,
+    SingleChoice,
+    SpotIdentifiers,
+)
 
 __all__ = ["Quiz"]
 
@@ -77,3 +85,26 @@ class Quiz:
             raise ValueError(f"{item}: practice=True needs correct= (or an annotated case=)")
         return self._add(SpotIdentifiers(self.store, item, prompt, text, correct=correct, explain=explain,
                                          correct_spans=spans))
+
+    def ranking(self, item: str, prompt: str, items: Mapping[str, str] | Sequence[str], *,
+                order: Sequence[str] | None = None, explain: Mapping[str, str] | None = None,
+                scale: str = "1 = most severe") -> Ranking:
+        """Rank ``items`` ({key: text}, or a list of case-bank ids shown as post cards). ``order``
+        (keys from rank 1 down) makes a practice item."""
+        cards = None
+        if not isinstance(items, Mapping):
+            from . import cases
+
+            cards = {case_id: cases.render(case_id, show_title=False) for case_id in items}
+            items = {case_id: cases.text(case_id) for case_id in items}
+        return self._add(Ranking(self.store, item, prompt, items, order=order, explain=explain, scale=scale,
+                                 cards=cards))
+
+    def disclosure(self, item: str, prompt: str, parts: Mapping[str, Mapping[str, str]], *,
+                   labels: Mapping[str, str] | None = None, correct: Mapping[str, Sequence[str]] | None = None,
+                   explain: Mapping[str, str] | None = None, case: str | None = None) -> DisclosureFixer:
+        """Build a sponsorship disclosure: one menu per part ({part: {option key: text}}), e.g.
+        wording, placement, format in video. ``correct`` ({part: [acceptable keys]}) makes a practice
+        item; ``case`` shows the post being fixed."""
+        return self._add(DisclosureFixer(self.store, item, prompt, parts, labels=labels, correct=correct,
+                                         explain=explain, case=case))

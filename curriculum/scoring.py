@@ -7,6 +7,10 @@ Partial credit rules (stated to students in feedback):
 - multiple choice: (right options picked - wrong options picked) / right options, never below 0;
 - post triage: per post, 2/3 for the verdict and 1/3 for the reason (the reason counts only when the
   verdict is right), averaged over posts;
+- ranking: 1 - (sum of each item's distance from its right place) / (the largest possible sum), so a
+  reversed order earns nothing; an unranked item counts as far from its place as it can be;
+- disclosure fixer: the share of the disclosure's parts (wording, placement, format...) for which an
+  acceptable option was chosen;
 - spot the identifiers: share of the identifying words marked minus share of the other words marked,
   never below 0 (marking every word, or none, earns nothing), where a word is identifying if it
   overlaps an annotated identifier span.
@@ -25,7 +29,9 @@ __all__ = [
     "find_spans",
     "identifying_tokens",
     "score_identifiers",
+    "score_disclosure",
     "score_multiple",
+    "score_ranking",
     "score_single",
     "score_triage",
     "to_points",
@@ -140,6 +146,61 @@ def score_triage(
         lines.append(f"- {post}: right verdict ({VERDICTS[verdict]}) {reason_note}.{_explain(explain, post)}")
     fraction = total / len(key)
     return Result(fraction, (f"Posts sorted: {len(key)}; credit {fraction:.0%}.", *lines))
+
+
+def score_ranking(
+    answer: Mapping[str, int] | None,
+    order: Sequence[str],
+    explain: Mapping[str, str] | None = None,
+) -> Result:
+    """``order``: the item keys from first (rank 1) to last."""
+    if len(order) < 2 or len(set(order)) != len(order):
+        raise ValueError("score_ranking needs at least two distinct items in the right order")
+    n = len(order)
+    answer = {k: r for k, r in (answer or {}).items() if k in order}
+    if not answer:
+        return Result(0.0, ("No ranks were given.",))
+    worst = (n * n) // 2  # the footrule distance of a reversed order
+    distance = 0
+    lines = []
+    for place, key in enumerate(order, 1):
+        rank = answer.get(key)
+        if rank is None or not 1 <= rank <= n:
+            distance += max(place - 1, n - place)
+            lines.append(f"- {key}: not ranked; its place is {place}.{_explain(explain, key)}")
+        else:
+            distance += abs(rank - place)
+            mark = "right place" if rank == place else f"you ranked it {rank}, its place is {place}"
+            lines.append(f"- {key}: {mark}.{_explain(explain, key)}")
+    fraction = max(0.0, 1 - distance / worst)
+    duplicates = len(answer) - len(set(answer.values()))
+    head = f"Right order: {', '.join(order)}. Total distance from it: {distance} (a reversed order: {worst})."
+    if duplicates:
+        head += f" {duplicates} rank(s) were used twice."
+    return Result(fraction, (head, *lines))
+
+
+def score_disclosure(
+    answer: Mapping[str, str] | None,
+    key: Mapping[str, Sequence[str]],
+    explain: Mapping[str, str] | None = None,
+) -> Result:
+    """``key``: for each part of the disclosure, the acceptable option keys."""
+    if not key or not all(key.values()):
+        raise ValueError("score_disclosure needs at least one part, each with an acceptable option")
+    answer = answer or {}
+    right = 0
+    lines = []
+    for part, acceptable in key.items():
+        chosen = answer.get(part)
+        if chosen in acceptable:
+            right += 1
+            lines.append(f"- {part}: {chosen} works.{_explain(explain, part)}")
+        elif chosen is None:
+            lines.append(f"- {part}: nothing chosen; acceptable: {', '.join(acceptable)}.{_explain(explain, part)}")
+        else:
+            lines.append(f"- {part}: {chosen} does not work; acceptable: {', '.join(acceptable)}.{_explain(explain, part)}")
+    return Result(right / len(key), (f"Parts of the disclosure done right: {right} of {len(key)}.", *lines))
 
 
 _WORD = re.compile(r"\S+")

@@ -54,6 +54,10 @@ def correct_value(key: ItemKey) -> Any:
         return sorted(a["correct"])
     if key.kind == "triage":
         return {post: {"verdict": v, "reason": r} for post, (v, r) in a["key"].items()}
+    if key.kind == "ranking":
+        return {k: place for place, k in enumerate(a["order"], 1)}
+    if key.kind == "disclosure":
+        return {part: acceptable[0] for part, acceptable in a["key"].items()}
     return [[s, e] for s, e, _ in scoring.identifying_tokens(key.text, key.spans())]
 
 
@@ -79,6 +83,15 @@ def answer_code(key: ItemKey, profile: str, position: int) -> str | None:
         return (f"_key = {right!r}\n"
                 f"{ex}.answer({{p: {{'verdict': c['verdict'], 'reason': next(r for r in {ex}.reasons "
                 f"if r != c['reason'])}} for p, c in _key.items()}})")
+    if key.kind == "ranking":
+        first, second = key.args["order"][:2]
+        swapped = dict(right, **{first: 2, second: 1})  # the top two swapped
+        return f"{ex}.answer({swapped!r})"
+    if key.kind == "disclosure":
+        # the first part right, every other part wrong
+        return (f"_key = {key.args['key']!r}\n"
+                f"{ex}.answer({{p: (acc[0] if i == 0 else next(o for o in {ex}.parts[p] if o not in acc)) "
+                f"for i, (p, acc) in enumerate(_key.items())}})")
     return f"{ex}.answer({right[:-1]!r})"  # identifiers: all but one identifying word
 
 
@@ -147,6 +160,10 @@ def expected_points(answers: AnswerSet, keys: list[ItemKey]) -> dict[str, float]
             result = scoring.score_multiple(value, a["correct"], options=a.get("options"))
         elif key.kind == "triage":
             result = scoring.score_triage(value, a["key"])
+        elif key.kind == "ranking":
+            result = scoring.score_ranking(value, a["order"])
+        elif key.kind == "disclosure":
+            result = scoring.score_disclosure(value, a["key"])
         else:
             result = scoring.score_identifiers(value, key.text, key.spans())
         out[key.item] = scoring.to_points(result.fraction, key.points)

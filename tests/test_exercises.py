@@ -133,6 +133,8 @@ def test_every_control_has_a_text_label(tmp_path):
         quiz.multiple_choice("q2", "Which?", OPTIONS),
         quiz.triage("q3", "Sort", {"p1": "Hello"}, {"ok": "Fine"}),
         quiz.spot_identifiers("q4", "Spot", POST, correct=["93"]),
+        quiz.ranking("q5", "Rank", {"a": "A", "b": "B"}),
+        quiz.disclosure("q6", "Fix", {"wording": {"ad": "#ad"}}),
     ]
     for ex in items:
         for control in _controls(ex.widget):
@@ -178,3 +180,36 @@ def test_choice_items_can_show_a_case_card(tmp_path):
     ex = Quiz("nb", tmp_path).single_choice("q1", "About this post:", OPTIONS, case=case)
     assert ex.case_card is not None and ex.case_card in ex.widget.children
     assert f"fictional case {case}" in ex.case_card.value and "Verdict" not in ex.case_card.value
+
+
+def test_ranking_menus_save_restore_and_check(tmp_path):
+    quiz = Quiz("nb", tmp_path)
+    items = {"a": "Joke about a named patient", "b": "Selfie in scrubs", "c": "Patient list in the background"}
+    ex = quiz.ranking("q5", "Rank", items, order=["a", "c", "b"])
+    ex.ranks["a"].value = 1
+    ex.ranks["b"].value = 2
+    assert saved(quiz)["q5"]["value"] == {"a": 1, "b": 2}
+    ex.ranks["c"].value = 3
+    assert ex.check().fraction == pytest.approx(0.5)
+    again = Quiz("nb", tmp_path).ranking("q5", "Rank", items)
+    assert {k: m.value for k, m in again.ranks.items()} == {"a": 1, "b": 2, "c": 3}
+    assert all(m.description.startswith("Rank for item") for m in again.ranks.values())
+    with pytest.raises(ValueError, match="each of"):
+        quiz.ranking("q6", "Rank", items, order=["a", "b"])
+
+
+def test_disclosure_fixer_builds_a_preview(tmp_path):
+    quiz = Quiz("nb", tmp_path)
+    parts = {"wording": {"ad": "#ad", "sp": "#sp"}, "placement": {"start": "At the start", "bio": "Only in my bio"}}
+    ex = quiz.disclosure("q6", "Fix", parts, labels={"wording": "Wording"},
+                         correct={"wording": ["ad"], "placement": ["start"]})
+    assert "nothing chosen yet" in ex.preview.value
+    ex.menus["wording"].value = "sp"
+    assert "Wording: #sp" in ex.preview.value
+    ex.menus["placement"].value = "start"
+    assert saved(quiz)["q6"]["value"] == {"placement": "start", "wording": "sp"}
+    ex.check_button.click()
+    assert "Partly right" in ex.feedback.value
+    assert Quiz("nb", tmp_path).disclosure("q6", "Fix", parts).value == {"placement": "start", "wording": "sp"}
+    with pytest.raises(ValueError, match="acceptable options"):
+        quiz.disclosure("q7", "Fix", parts, correct={"wording": ["nope"]})

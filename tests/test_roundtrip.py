@@ -115,7 +115,9 @@ def graded(toy):
 
 EXPECTED = {
     "complete": FULL,
-    "partial": 4.71,  # q1 right (1) + q2 one right one wrong (0) + q3 verdicts only (2) + q4 6 of 7 words (1.71)
+    # q1 right (1) + q2 one right one wrong (0) + q3 verdicts only (2) + q4 6 of 7 words (1.71)
+    # + q5 top two swapped (1) + q6 wording right, placement wrong (1)
+    "partial": 6.71,
     "blank": 0,
     "no-answer-file": FULL,
     "damaged-file": FULL,

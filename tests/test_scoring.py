@@ -6,6 +6,8 @@ import pytest
 
 from curriculum.scoring import (
     find_spans,
+    score_disclosure,
+    score_ranking,
     identifying_tokens,
     score_identifiers,
     score_multiple,
@@ -85,3 +87,32 @@ def test_to_points_is_within_bounds():
     assert to_points(-1, 2) == 0.0
     assert to_points(float("nan"), 2) == 0.0
     assert to_points(6 / 7, 2) == 1.71
+
+
+@pytest.mark.parametrize("ranks, fraction", [
+    ({"a": 1, "b": 2, "c": 3, "d": 4}, 1.0),
+    ({"a": 2, "b": 1, "c": 3, "d": 4}, 0.75),  # one adjacent swap
+    ({"a": 4, "b": 3, "c": 2, "d": 1}, 0.0),  # reversed
+    ({"a": 1, "b": 1, "c": 3, "d": 4}, 0.875),  # a rank used twice
+    ({"a": 1}, 0.125),  # others unranked count as far as they can be
+    ({}, 0.0),
+])
+def test_ranking_footrule(ranks, fraction):
+    assert score_ranking(ranks, ["a", "b", "c", "d"]).fraction == pytest.approx(fraction)
+
+
+def test_ranking_key_and_messages():
+    with pytest.raises(ValueError):
+        score_ranking({}, ["a", "a"])
+    result = score_ranking({"a": 1, "b": 1, "c": 3, "d": 4}, ["a", "b", "c", "d"])
+    assert "used twice" in result.lines[0] and "its place is 2" in result.lines[2]
+
+
+def test_disclosure_parts():
+    key = {"wording": ["ad", "sponsored"], "placement": ["start"], "video": ["spoken-and-screen"]}
+    assert score_disclosure({"wording": "sponsored", "placement": "start", "video": "spoken-and-screen"}, key).fraction == 1
+    partly = score_disclosure({"wording": "sp", "placement": "start"}, key)
+    assert partly.fraction == pytest.approx(1 / 3)
+    assert "sp does not work" in "\n".join(partly.lines) and "nothing chosen" in "\n".join(partly.lines)
+    with pytest.raises(ValueError):
+        score_disclosure({}, {"wording": []})

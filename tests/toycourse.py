@@ -14,7 +14,11 @@ NAME = "99-toy"
 POST = "Mrs. Dana Whitlock, 93, from Elm Creek was in Room 14 today after her fall."
 IDENTIFIERS = ["Dana Whitlock", "93", "Elm Creek", "Room 14"]
 #: points of the auto-graded items and the reflection
-POINTS = {"q1-single": 1, "q2-multiple": 2, "q3-triage": 3, "q4-spot": 2}
+POINTS = {"q1-single": 1, "q2-multiple": 2, "q3-triage": 3, "q4-spot": 2, "q5-ranking": 2, "q6-disclosure": 2}
+DISCLOSURE_PARTS = {
+    "wording": {"ad": "#ad", "sp": "#sp", "thanks": "Thanks, ScrubLuxe!"},
+    "placement": {"start": "At the start of the caption", "bio": "Only in my bio", "more": "After 'more'"},
+}
 REFLECTION_POINTS = 4
 
 
@@ -53,6 +57,13 @@ def toy_notebook() -> nbformat.NotebookNode:
         new_code_cell(f'quiz.spot_identifiers("q4-spot", "Select every identifying word.", text={POST!r})',
                       metadata=_meta("q4-widget")),
         _test("q4-spot", f'spot_identifiers("q4-spot", text={POST!r}, identifiers={IDENTIFIERS!r}, points=2)'),
+        new_code_cell('quiz.ranking("q5-ranking", "Rank from most to least severe.", {"a": "A joke about a named '
+                      'patient", "b": "A selfie in scrubs", "c": "A photo with a patient list behind"})',
+                      metadata=_meta("q5-widget")),
+        _test("q5-ranking", 'ranking("q5-ranking", order=["a", "c", "b"], points=2)'),
+        new_code_cell(f'quiz.disclosure("q6-disclosure", "Fix the disclosure.", {DISCLOSURE_PARTS!r})',
+                      metadata=_meta("q6-widget")),
+        _test("q6-disclosure", 'disclosure("q6-disclosure", key={"wording": ["ad"], "placement": ["start"]}, points=2)'),
         new_code_cell('quiz.single_choice("p1-practice", "Practice: is a room number an identifier?", '
                       '{"y": "Yes", "n": "No"}, correct="y", explain={"y": "Room numbers can identify."})',
                       metadata=_meta("p1-widget")),
