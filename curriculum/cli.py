@@ -3,6 +3,7 @@
     curriculum build [ASSIGNMENT ...]     check source notebooks, regenerate release/, check for leaks
     curriculum check [ASSIGNMENT ...]     the same checks without writing: is release/ current and clean?
     curriculum demo                       build a throwaway course, grade a simulated cohort, print scores
+    curriculum plan                       the course plan: modules, weeks, due dates, points, objectives
     curriculum cases check [PATH ...]     validate the case bank and instructors' case files
     curriculum cases list [filters]       list cases (by domain, platform, role, verdict, severity)
 
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .course import Course, CourseError
+from .plan import PlanError
 
 __all__ = ["main"]
 
@@ -39,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", default="demo", metavar="PATH",
                    help="where the throwaway course is built (replaced on every run); default: demo/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+
+    p = sub.add_parser("plan", help="show the course plan (assignments/) and check it against source/")
+    p.add_argument("--objectives", action="store_true", help="list each module's learning objectives too")
 
     p = sub.add_parser("cases", help="check or list the case bank")
     cases_sub = p.add_subparsers(dest="cases_command", metavar="ACTION")
@@ -85,6 +90,29 @@ def _cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan(course: Course, show_objectives: bool) -> int:
+    import pandas as pd
+
+    from .plan import check_plan, load_plan
+
+    plan = load_plan(course.root)
+    rows = [{"module": a.module, "assignment": a.id, "title": a.title, "week": a.week,
+             "due": plan.due(a).isoformat(), "minutes": a.minutes, "auto points": a.auto_points,
+             "reflection points": a.manual_points} for a in plan.assignments]
+    print(f"{plan.title}: {len(rows)} modules from {plan.start.isoformat()}, "
+          f"{sum(a.minutes for a in plan.assignments)} minutes in all\n")
+    print(pd.DataFrame(rows).to_string(index=False))
+    if show_objectives:
+        for a in plan.assignments:
+            print(f"\n{a.id}: {a.title}")
+            for objective in a.objectives:
+                print(f"  - {objective}")
+    problems = check_plan(course)
+    for problem in problems:
+        print(f"plan: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def _pick(course: Course, names: list[str]) -> list[str]:
     known = course.assignments()
     unknown = [n for n in names if n not in known]
@@ -111,7 +139,14 @@ def _check(course: Course, assignments: list[str], regenerate: bool) -> int:
             failed += 1
         else:
             print(f"{name}: source and release OK")
-    return 1 if failed else 0
+    from .plan import check_plan
+
+    plan_problems = check_plan(course)
+    for problem in plan_problems:
+        print(f"plan: {problem}", file=sys.stderr)
+    if not plan_problems:
+        print("course plan (assignments/) agrees with source/")
+    return 1 if failed or plan_problems else 0
 
 
 def _demo(course: Course, workdir: Path, assignments: list[str]) -> int:
@@ -176,13 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         return _cases(args)
     try:
         course = Course(args.course)
+        if args.command == "plan":
+            return _plan(course, args.objectives)
         assignments = _pick(course, args.assignments)
         if args.command == "build":
             return _check(course, assignments, regenerate=True)
         if args.command == "check":
             return _check(course, assignments, regenerate=False)
         return _demo(course, Path(args.workdir), assignments)
-    except CourseError as exc:
+    except (CourseError, PlanError) as exc:
         print(f"curriculum {args.command}: {exc}", file=sys.stderr)
         return 1
 
