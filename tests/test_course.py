@@ -46,7 +46,10 @@ def test_lesson_shape_and_items(assignment):
     assert nb.cells[-1].source.startswith("## Sources")
     keys = read_keys(path)
     assert len(keys) >= 8
-    assert {k.kind for k in keys} == {"single", "multiple", "triage", "identifiers"}
+    kinds = {k.kind for k in keys}
+    assert len(kinds) >= 3, kinds  # a mix of exercise kinds
+    if assignment == "01-patient-privacy":
+        assert kinds == {"single", "multiple", "triage", "identifiers"}
     practice = set(widget_items(path)) - {k.item for k in keys}
     assert len(practice) >= 3
     reflections = [c for c in nb.cells if c.cell_type == "markdown"
