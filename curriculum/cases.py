@@ -20,6 +20,7 @@ import html
 import json
 import os
 import random
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,13 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json")
 REAL_NAMES = (
     "Igbinadolor", "Tatro", "Chretien", "Greysen", "Mostaghimi", "Crotty", "Farnan", "Kaestner", "Knopf",
     "Teami", "Elite Dental", "New Vision Dental", "Manasa", "NewYork-Presbyterian", "Stupple", "astupple",
+)
+
+
+#: Real platforms and their tell-tale hashtags: cases use generic platforms (see Platform).
+PLATFORM_BRANDS = re.compile(
+    r"tiktok|instagram|twitter|facebook|youtube|linkedin|reddit|snapchat|whatsapp|#\w*tok\b|#\w*gram\b",
+    re.IGNORECASE,
 )
 
 
@@ -431,6 +439,9 @@ def check_bank(b: CaseBank | None = None, *, minimum: int = 60, per_main_domain:
             if ident.category == "A" and not any(part.strip(".,").lower() in known for part in ident.text.split()):
                 problems.append(f"{case.id}: name identifier {ident.text!r} is not among the case's invented names")
         blob = everything.lower()
+        brand = PLATFORM_BRANDS.search(everything)
+        if brand:
+            problems.append(f"{case.id}: names a real platform ({brand.group()!r}); use a generic platform")
         for real in REAL_NAMES:
             if real.lower() in blob:
                 problems.append(f"{case.id}: uses the name of a real person or company ({real!r})")
@@ -440,6 +451,9 @@ def check_bank(b: CaseBank | None = None, *, minimum: int = 60, per_main_domain:
         for person in case.names:
             if person not in names:
                 problems.append(f"{case.id}: name {person!r} is not in curriculum/data/invented_names.yaml")
+        brand = PLATFORM_BRANDS.search(case.title + " " + case.text)
+        if brand:
+            problems.append(f"{case.id}: names a real platform ({brand.group()!r}); use a generic platform")
         for real in REAL_NAMES:
             if real.lower() in (case.title + " " + case.text).lower():
                 problems.append(f"{case.id}: uses the name of a real person or company ({real!r})")

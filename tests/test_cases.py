@@ -153,6 +153,20 @@ def test_instructor_names_are_theirs(tmp_path):
     assert problems == []
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("Saw a great #medtok trend today.", "names a real platform ('#medtok')"),
+    ("Posting this on Instagram later.", "names a real platform ('Instagram')"),
+    ("Our new tea from Teami arrived.", "real person or company"),
+])
+def test_bank_check_catches_real_platforms_and_names(tmp_path, text, problem):
+    write(tmp_path / "ours.yaml", case_dict("LOCAL-001", text=text, identifiers=[], names=[]))
+    bank = CaseBank.load([tmp_path / "ours.yaml"], builtin=False, use_env=False)
+    assert cases.check_bank(bank, minimum=1, per_main_domain=0, good_practice=0, platforms=1) == []  # theirs
+    bank.origin["LOCAL-001"] = "built-in (as if shipped with the package)"
+    problems = cases.check_bank(bank, minimum=1, per_main_domain=0, good_practice=0, platforms=1)
+    assert any(problem in p for p in problems), problems
+
+
 def test_no_warning_when_all_is_well(monkeypatch):
     monkeypatch.delenv(cases.ENV_VAR, raising=False)
     with warnings.catch_warnings():

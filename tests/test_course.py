@@ -22,7 +22,7 @@ def copy_course(dest: Path) -> Course:
     """The course files in a scratch folder, so tests never touch the repository's gradebook."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "nbgrader_config.py", dest)
-    for folder in ("source", "release"):
+    for folder in ("source", "release", "assignments"):
         shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("*.answers.json*"))
     return Course(dest)
 
