@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -28,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curriculum", description="Social Media and Medicine: course tools.")
     parser.add_argument("--course", default=".", metavar="PATH",
                         help="the course folder (with nbgrader_config.py and source/); default: here")
+    parser.add_argument("--db", metavar="URL",
+                        help="the gradebook's database URL, e.g. postgresql://grader@dbhost/course "
+                             "(default: $CURRICULUM_DB_URL, else sqlite gradebook.db in the course folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -207,6 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
+    if not args.db:
+        return _run(args)
+    before = os.environ.get("CURRICULUM_DB_URL")
+    os.environ["CURRICULUM_DB_URL"] = args.db  # nbgrader_config.py reads it in every nbgrader run
+    try:
+        return _run(args)
+    finally:  # main() is called from tests: leave the environment as it was
+        if before is None:
+            os.environ.pop("CURRICULUM_DB_URL", None)
+        else:
+            os.environ["CURRICULUM_DB_URL"] = before
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "cases":
         return _cases(args)
     try:

@@ -76,7 +76,14 @@ class Course:
         return path
 
     def db_url(self) -> str:
-        return os.environ.get("CURRICULUM_DB_URL", f"sqlite:///{self.root / 'gradebook.db'}")
+        """The gradebook's database URL: ``CURRICULUM_DB_URL`` (as in nbgrader_config.py) or sqlite here."""
+        return os.environ.get("CURRICULUM_DB_URL") or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def gradebook(self):
+        """nbgrader's Gradebook on this course's database; use it as a context manager."""
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url(), course_id=COURSE_ID)
 
     # -- nbgrader -------------------------------------------------------------------------
     def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
@@ -105,10 +112,10 @@ class Course:
 
     def scores(self, assignment: str) -> list[NotebookScore]:
         """Scores of every graded submission of an assignment, read from the gradebook."""
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
         out = []
-        with Gradebook(self.db_url(), course_id=COURSE_ID) as gb:
+        with self.gradebook() as gb:
             try:
                 gb.find_assignment(assignment)
             except MissingEntry:

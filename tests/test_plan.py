@@ -26,6 +26,16 @@ def test_plan_agrees_with_source():
     assert plan.due(first).weekday() == 6
 
 
+def test_readme_module_map_matches_the_plan():
+    readme = (REPO / "README.md").read_text()
+    plan = load_plan(REPO)
+    for a in plan.assignments:
+        assert f"`{a.id}`" in readme and f"| {a.minutes} min |" in readme, a.id
+        assert f"{a.auto_points:g} points" in readme and f"due {plan.due(a).isoformat()}" in readme, a.id
+        for objective in a.objectives:
+            assert objective in readme, f"README lacks an objective of {a.id}: {objective}"
+
+
 @pytest.fixture
 def course_copy(tmp_path):
     shutil.copy(REPO / "nbgrader_config.py", tmp_path)
