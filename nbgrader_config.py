@@ -25,8 +25,12 @@ c.Execute.timeout = 60
 
 # Widget answers: harvest the copies saved in outputs before they are cleared, then merge them with
 # the answer file before the notebook is executed (curriculum/autograde.py explains both steps).
+# Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
+# with the assignment before nbgrader's own checks and repairs what they crash on; SubmissionNotes
+# tells the student what was found in a "Notes from grading" cell (curriculum/submissions.py).
 c.Autograde.sanitize_preprocessors = [
     "curriculum.autograde.HarvestAnswers",
+    "curriculum.autograde.CheckSubmission",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -38,8 +42,18 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "curriculum.autograde.SubmissionNotes",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback for students: the autograded notebook has the hidden tests (the key) restored, so clear
+# them again before the HTML is written; the printed feedback of each test stays. `curriculum report`
+# also checks every feedback file for leaks (curriculum/report.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

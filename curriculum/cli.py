@@ -1,9 +1,12 @@
 """The ``curriculum`` command: build the course and run the end-to-end demo.
 
-    curriculum build [ASSIGNMENT ...]     check source notebooks, regenerate release/, check for leaks
+    curriculum build [ASSIGNMENT ...]     check and validate source notebooks, regenerate release/, check for leaks
     curriculum check [ASSIGNMENT ...]     the same checks without writing: is release/ current and clean?
     curriculum demo                       build a throwaway course, grade a simulated cohort, print scores
+    curriculum grade ASSIGNMENT           autograde every submission, several at a time, with progress
     curriculum plan                       the course plan: modules, weeks, due dates, points, objectives
+    curriculum sync [--roster CSV]        write the plan's due dates and a student roster into the gradebook
+    curriculum report ASSIGNMENT          grade table, item analysis, plots, HTML, LMS CSVs, checked feedback
     curriculum cases check [PATH ...]     validate the case bank and instructors' case files
     curriculum cases list [filters]       list cases (by domain, platform, role, verdict, severity)
 
@@ -37,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="check source notebooks, regenerate release/ and check it reveals no answer")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    p.add_argument("--no-validate", dest="validate", action="store_false",
+                   help="skip running each notebook with nbgrader's Validator (the instructor version with the "
+                        "key's answers must get full marks, the student version with no answers zero)")
 
     p = sub.add_parser("check", help="check source and release/ without writing anything")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
@@ -46,8 +52,52 @@ def _parser() -> argparse.ArgumentParser:
                    help="where the throwaway course is built (replaced on every run); default: demo/")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
 
+    p = sub.add_parser(
+        "grade", help="autograde every submission of an assignment, several at a time",
+        description="Autograde submitted/<student>/ASSIGNMENT/ for every student with stock nbgrader, one "
+                    "process per submission and WORKERS at a time, with a progress bar. A submission that "
+                    "fails or runs past --timeout is scored zero with a comment and listed; the others "
+                    "are graded. Already graded submissions are skipped unless --force, so an interrupted "
+                    "run resumes. Exit codes: 0 all graded, 1 the run could not start, 2 bad usage, "
+                    "3 graded, but some submissions had problems (listed).")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--workers", type=_positive_int, metavar="N",
+                   help="submissions graded at once (default: one per core)")
+    p.add_argument("--timeout", type=_positive_float, default=300.0, metavar="SECONDS",
+                   help="time allowed for one submission before it is stopped and scored zero (default: 300)")
+    p.add_argument("--force", action="store_true", help="grade again submissions already graded")
+    p.add_argument("--student", action="append", metavar="ID", dest="students",
+                   help="grade only this student (repeat for several)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser(
+        "report", help="grade table, item analysis, plots, HTML report, LMS CSVs and checked student feedback",
+        description="Read the graded submissions of ASSIGNMENT from the gradebook and write grades.csv, "
+                    "items.csv (difficulty and discrimination per item), canvas.csv and moodle.csv (grade "
+                    "imports), score-distribution.png, item-difficulty.png and report.html into "
+                    "reports/ASSIGNMENT/. Then run nbgrader generate_feedback and check every feedback file "
+                    "for any trace of the answer key; files that reveal it are deleted. Exit codes: 0 done, "
+                    "1 nothing graded yet or feedback revealed the key, 2 bad usage.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--out", metavar="DIR", help="write the files here instead of reports/ASSIGNMENT/")
+    p.add_argument("--no-feedback", action="store_true",
+                   help="do not generate (and check) the students' HTML feedback")
+
     p = sub.add_parser("plan", help="show the course plan (assignments/) and check it against source/")
     p.add_argument("--objectives", action="store_true", help="list each module's learning objectives too")
+
+    p = sub.add_parser(
+        "sync", help="write the course plan's assignments (with due dates) and a student roster into the gradebook",
+        description="Write every assignment of the course plan (assignments/) into the gradebook, due at 23:59 "
+                    "on its due day in --timezone (UTC unless told; stored as nbgrader stores times, in UTC), "
+                    "and add or update the students of a roster CSV (columns id,first_name,last_name,email,"
+                    "lms_user_id; only id is required; UTF-8, Excel's BOM and ; or tab separators are fine). "
+                    "The roster is checked whole first: a bad roster changes nothing. Nothing is deleted: "
+                    "students in the gradebook but not in the roster are listed as a warning. Exit codes: "
+                    "0 written, 1 a bad roster or plan, 2 bad usage.")
+    p.add_argument("--roster", metavar="CSV", help="the student roster, e.g. assignments/roster.example.csv")
+    p.add_argument("--timezone", default="UTC", metavar="ZONE",
+                   help="the time zone of the due dates, an IANA name such as Europe/Berlin; default: UTC")
 
     p = sub.add_parser("cases", help="check or list the case bank")
     cases_sub = p.add_subparsers(dest="cases_command", metavar="ACTION")
@@ -65,6 +115,49 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--sample", type=int, metavar="N", help="a reproducible sample of N cases")
     c.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _grade(course: Course, args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .cohort import grade_cohort
+
+    _pick(course, [args.assignment])
+    results = grade_cohort(course, args.assignment, workers=args.workers, timeout=args.timeout,
+                           force=args.force, students=args.students, progress=not args.quiet)
+    table = pd.DataFrame([{"student": r.student, "status": r.status, "auto score": r.auto_score,
+                           "auto max": r.auto_max, "seconds": round(r.seconds, 1), "note": r.message}
+                          for r in results])
+    print(table.to_string(index=False))
+    counts = table["status"].value_counts().to_dict()
+    print("\n" + ", ".join(f"{n} {status}" for status, n in counts.items())
+          + f". Log: {Path('reports') / args.assignment / 'grading.csv'}")
+    problems = [r for r in results if r.problem]
+    if problems:
+        print(f"{len(problems)} submission(s) could not be graded normally and were scored zero: "
+              + ", ".join(r.student for r in problems) + " (see the note and log of each)", file=sys.stderr)
+        return 3
+    return 0
 
 
 def _cases(args: argparse.Namespace) -> int:
@@ -125,11 +218,22 @@ def _pick(course: Course, names: list[str]) -> list[str]:
     return names or known
 
 
-def _check(course: Course, assignments: list[str], regenerate: bool) -> int:
+def _check(course: Course, assignments: list[str], regenerate: bool, validate: bool = False) -> int:
+    from .keys import KeyReadError
+
     failed = 0
     for name in assignments:
-        problems = [f"source: {p}" for p in course.check_source(name)]
-        if not problems and regenerate:
+        try:
+            problems = [f"source: {p}" for p in course.check_source(name)]
+        except KeyReadError as exc:
+            problems = [f"source: {exc}"]
+        if not problems and regenerate and validate:
+            from .validate import release_validated, summary
+
+            reports = release_validated(course, name)  # replaces release/<name> only if both versions pass
+            problems += [f"validate: {r.version} version: {p}" for r in reports for p in r.problems]
+            print(f"{name}: {summary(reports)}")
+        elif not problems and regenerate:
             course.generate(name)
             print(f"{name}: release/{name} regenerated")
         elif not problems:
@@ -156,6 +260,7 @@ def _check(course: Course, assignments: list[str], regenerate: bool) -> int:
 def _demo(course: Course, workdir: Path, assignments: list[str]) -> int:
     import pandas as pd
 
+    from .cohort import grade_cohort
     from .keys import read_keys
     from .simulate import PROFILES, SimulatedStudent, expected_points, simulate_submission, submitted_answers
 
@@ -183,8 +288,10 @@ def _demo(course: Course, workdir: Path, assignments: list[str]) -> int:
             nb = simulate_submission(release / f"{name}.ipynb", workdir / "submitted" / student.student / name,
                                      student, keys)
             expected[student.student] = sum(expected_points(submitted_answers(nb), keys).values())
-        print(f"{name}: autograding {len(cohort)} submissions with nbgrader")
-        demo.autograde(name)
+        print(f"{name}: autograding {len(cohort)} submissions with nbgrader (curriculum grade)")
+        problems = [r for r in grade_cohort(demo, name, force=True, progress=False) if r.problem]
+        if problems:
+            raise CourseError(f"{name}: grading failed for " + "; ".join(f"{r.student}: {r.message}" for r in problems))
         for score in demo.scores(name):
             want = round(expected[score.student], 2)
             rows.append({
@@ -201,7 +308,10 @@ def _demo(course: Course, workdir: Path, assignments: list[str]) -> int:
     if mismatches:
         print(f"{mismatches} submission(s) scored differently from the expected score", file=sys.stderr)
         return 1
-    print(f"All {len(table)} submissions scored as expected. Gradebook: {workdir / 'gradebook.db'}")
+    from sqlalchemy.engine import make_url
+
+    gradebook = make_url(demo.db_url()).render_as_string(hide_password=True)
+    print(f"All {len(table)} submissions scored as expected. Gradebook: {gradebook}")
     return 0
 
 
@@ -231,13 +341,24 @@ def _run(args: argparse.Namespace) -> int:
         course = Course(args.course)
         if args.command == "plan":
             return _plan(course, args.objectives)
+        if args.command == "report":
+            from .report import print_report
+
+            _pick(course, [args.assignment])
+            return print_report(course, args.assignment, args.out, not args.no_feedback)
+        if args.command == "grade":
+            return _grade(course, args)
+        if args.command == "sync":
+            from .sync import cli_sync
+
+            return cli_sync(course, args.roster, args.timezone)
         assignments = _pick(course, args.assignments)
         if args.command == "build":
-            return _check(course, assignments, regenerate=True)
+            return _check(course, assignments, regenerate=True, validate=args.validate)
         if args.command == "check":
             return _check(course, assignments, regenerate=False)
         return _demo(course, Path(args.workdir), assignments)
-    except (CourseError, PlanError) as exc:
+    except (CourseError, PlanError, ValueError) as exc:
         print(f"curriculum {args.command}: {exc}", file=sys.stderr)
         return 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,9 @@ __all__ = [
 
 #: The course id in nbgrader_config.py and in the gradebook.
 COURSE_ID = "social-media-medicine"
+#: A database connection error in nbgrader's log; group 1 is the driver's message.
+DB_PROBLEM = re.compile(r"sqlalchemy\.exc\.(?:OperationalError|ArgumentError|NoSuchModuleError): "
+                        r"(?:\([\w.]+\) )?(.*?)(?:\(Background on this error|\n\s*\n|\Z)", re.S)
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "curriculum.grading", "Grader(")
 
 
@@ -82,8 +86,39 @@ class Course:
     def gradebook(self):
         """nbgrader's Gradebook on this course's database; use it as a context manager."""
         from nbgrader.api import Gradebook
+        from sqlalchemy.exc import ArgumentError, OperationalError
 
-        return Gradebook(self.db_url(), course_id=COURSE_ID)
+        bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from here to make a new gradebook
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+        try:
+            return Gradebook(self.db_url(), course_id=COURSE_ID)
+        except (OperationalError, ArgumentError) as exc:  # server down, no such database, bad URL
+            detail = str(getattr(exc, "orig", None) or exc)
+            raise self._db_error(detail) from None
+
+    def _db_error(self, detail: str) -> CourseError:
+        """The gradebook database could not be used: say which one (never its password) and what to check."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        url, detail = self.db_url(), " ".join(detail.split())
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            return CourseError(f"the gradebook URL {url!r} is not a database URL ({detail}); give one like "
+                               "postgresql://user@host/database with --db or CURRICULUM_DB_URL")
+        if parsed.get_backend_name() == "sqlite":
+            where = f"the sqlite file {parsed.database}"
+            fix = "check that its folder exists and is writable"
+        else:
+            host = parsed.host or "localhost"
+            where = f"database {parsed.database!r} on host {host}" + (f" port {parsed.port}" if parsed.port else "")
+            fix = ("check that the database server is running and reachable from here, that the database exists "
+                   f"(create it with `createdb -h {host} {parsed.database}`) and that the user may connect")
+        return CourseError(f"the gradebook database {parsed.render_as_string(hide_password=True)} ({where}) could "
+                           f"not be used: {detail}\nTo fix it: {fix}; or correct the URL given with --db or "
+                           "CURRICULUM_DB_URL (PostgreSQL URLs start with postgresql://).")
 
     # -- nbgrader -------------------------------------------------------------------------
     def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
@@ -94,6 +129,9 @@ class Course:
         cmd = [sys.executable, "-m", "nbgrader", *args]
         proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0:
+            db_problem = DB_PROBLEM.search(proc.stdout + proc.stderr)
+            if db_problem:  # nbgrader's own advice (`nbgrader db upgrade`) would mislead: name the database
+                raise self._db_error(db_problem.group(1))
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise CourseError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{tail}")
         return proc

@@ -38,7 +38,8 @@ __all__ = [
 _PLACEHOLDER = "(choose)"
 
 # ipywidgets sizes radio labels to one line and cuts checkbox labels with an ellipsis; exercise
-# options are sentences, so let them wrap. A visible focus ring helps keyboard users.
+# options are sentences, so let them wrap; wrapped text (prompts, posts, feedback) gets a text line
+# height, not ipywidgets' one-line control height. A visible focus ring helps keyboard users.
 _STYLE = """<style>
 .curriculum-exercise .jupyter-widget-radio-box label, .curriculum-exercise .widget-radio-box label {
   display: flex; flex-wrap: nowrap; align-items: flex-start; gap: 6px; height: auto;
@@ -51,6 +52,7 @@ _STYLE = """<style>
 .curriculum-exercise .jupyter-widget-label-basic, .curriculum-exercise .widget-label-basic {
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.4; height: auto; }
 .curriculum-exercise .curriculum-prompt p { margin: 0 0 6px 0; }
+.curriculum-exercise .widget-html-content { line-height: 1.45; }
 .curriculum-exercise :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
 </style>"""
 
@@ -181,9 +183,9 @@ class Exercise:
 
     def _copy_bundle(self, record: AnswerRecord | None) -> dict[str, Any]:
         saved = {self.item: record.to_json()} if record is not None else {}
-        note = "saved" if record is not None else "not answered yet"
+        note = "answer saved; a copy is kept in this notebook" if record is not None else "not answered yet"
         return {
-            "text/plain": f"[{self.item}: answer {note}; a copy is kept in this notebook]",
+            "text/plain": f"[{self.item}: {note}]",
             ANSWER_MIME: saved,
         }
 
@@ -216,6 +218,11 @@ def _case_card(case_id: str) -> str:
 
 def _option_label(key: str, text: str) -> str:
     return f"{key}) {text}"
+
+
+def _field_label(text: str) -> str:
+    """A menu's label with a colon, unless it already ends in one or in a question mark."""
+    return text if text.rstrip().endswith((":", "?")) else f"{text}:"
 
 
 class SingleChoice(Exercise):
@@ -379,13 +386,16 @@ class SpotIdentifiers(Exercise):
                 value=False, description=word, tooltip=f"Word {number}: mark '{word}' as identifying",
                 layout=w.Layout(width="auto", margin="2px"),
             )
-            button.observe(self._toggle_icon, "value")
+            button.observe(lambda change, n=number, word=word: self._mark(change["owner"], n, word), "value")
             button.observe(self._changed, "value")
             self.words.append(button)
 
     @staticmethod
-    def _toggle_icon(change):
-        change["owner"].icon = "check" if change["new"] else ""
+    def _mark(button: w.ToggleButton, number: int, word: str) -> None:
+        """A marked word shows a tick, and says so in its tooltip (what screen readers announce)."""
+        button.icon = "check" if button.value else ""
+        button.tooltip = (f"Word {number}: '{word}' is marked as identifying; press again to unmark" if button.value
+                          else f"Word {number}: mark '{word}' as identifying")
 
     def _controls(self):
         return w.VBox([
@@ -483,7 +493,7 @@ class DisclosureFixer(Exercise):
         for part, options in self.parts.items():
             self.menus[part] = w.Dropdown(
                 options=[(_PLACEHOLDER, "")] + [(text, key) for key, text in options.items()], value="",
-                description=f"{self.labels[part]}:", style={"description_width": "initial"},
+                description=_field_label(self.labels[part]), style={"description_width": "initial"},
                 layout=w.Layout(width="auto"),
             )
             self.menus[part].observe(self._changed, "value")
@@ -493,7 +503,7 @@ class DisclosureFixer(Exercise):
         self._update_preview()
 
     def _update_preview(self) -> None:
-        chosen = [f"<li>{html.escape(self.labels[p])}: {html.escape(self.parts[p][m.value])}</li>"
+        chosen = [f"<li>{html.escape(_field_label(self.labels[p]))} {html.escape(self.parts[p][m.value])}</li>"
                   for p, m in self.menus.items() if m.value]
         self.preview.value = ("<p><strong>Your disclosure so far:</strong></p><ul>" + "".join(chosen) + "</ul>"
                               if chosen else "<p>Your disclosure so far: nothing chosen yet.</p>")

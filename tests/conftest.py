@@ -17,3 +17,29 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the whole test session (tests/pgserver.py); fails, never
+    skips, when PostgreSQL is not installed. ``postgres_server.create_database()`` gives a new URL."""
+    from pgserver import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        server, problem = None, exc
+    if server is None:
+        pytest.fail(f"PostgreSQL tests need a PostgreSQL server: {problem}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the session's PostgreSQL server (a SQLAlchemy URL), dropped after."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url.rsplit("/", 1)[1])

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Benchmark: stock `nbgrader autograde` against `curriculum grade` on a simulated cohort.
+
+    .venv/bin/python benchmarks/grading.py                      # 100 students x all six modules
+    .venv/bin/python benchmarks/grading.py --students 20 --modules 01-patient-privacy 06-capstone
+
+Builds two identical copies of the course in a scratch folder, generates every module, and writes the
+same submissions into both: each student gets the released notebook and an answer file in which
+every graded item is, at random but reproducibly (--seed), right, partly right or unanswered. One copy
+is graded with stock `nbgrader autograde ASSIGNMENT` (one process, one notebook at a time), the other
+with `curriculum grade ASSIGNMENT` (--workers, default one per core). The script checks that every
+item's score is identical in both gradebooks and prints seconds per submission for each and the
+ratio. It also times `import curriculum` and the first case-bank load in a fresh kernel.
+
+It is a benchmark, not a test: it prints figures and exits non-zero only if the scores differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from curriculum.answers import AnswerStore  # noqa: E402
+from curriculum.cohort import default_workers  # noqa: E402
+from curriculum.course import Course  # noqa: E402
+from curriculum.keys import read_keys  # noqa: E402
+from curriculum.simulate import correct_value  # noqa: E402
+
+
+def partly(kind: str, right):
+    """A partly right answer of each kind (for single choice: the right one)."""
+    if kind == "multiple" and len(right) > 1:
+        return right[:-1]
+    if kind == "identifiers":
+        return right[: max(1, len(right) // 2)]
+    if kind == "triage":
+        posts = sorted(right)
+        return {p: ({"verdict": right[p]["verdict"], "reason": None} if i % 2 else right[p])
+                for i, p in enumerate(posts)}
+    if kind == "ranking":
+        n = len(right)
+        return {k: n + 1 - place for k, place in right.items()}
+    if kind == "disclosure":
+        first = sorted(right)[0]
+        return {first: right[first]}
+    return right
+
+
+def write_submission(release_nb: Path, folder: Path, keys, rng: random.Random) -> None:
+    folder.mkdir(parents=True)
+    shutil.copy(release_nb, folder / release_nb.name)
+    store = AnswerStore(release_nb.stem, folder)
+    for key in keys:
+        draw = rng.random()
+        if draw < 0.55:
+            store.save(key.item, key.kind, correct_value(key))
+        elif draw < 0.8:
+            store.save(key.item, key.kind, partly(key.kind, correct_value(key)))
+    (folder / "timestamp.txt").write_text("2027-01-17 20:00:00.000000 UTC")
+
+
+def copy_course(dest: Path) -> Course:
+    dest.mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", dest)
+    for folder in ("source", "assignments"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("*.answers.json*"))
+    return Course(dest)
+
+
+def item_scores(course: Course, assignment: str) -> dict[str, dict[str, float]]:
+    return {s.student: s.items for s in course.scores(assignment)}
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode not in (0, 3):
+        sys.exit(f"{' '.join(cmd[:4])} failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    return seconds
+
+
+def kernel_import_time() -> tuple[float, float]:
+    """Seconds for `import curriculum.quiz` and for the first case-bank load, in a fresh kernel."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    outputs: list[dict] = []
+    try:
+        code = ("import time as _t\n_a = _t.perf_counter()\nimport curriculum.quiz\n_b = _t.perf_counter()\n"
+                "from curriculum import cases\ncases.CaseBank.load()\n_c = _t.perf_counter()\n"
+                "print(_b - _a, _c - _b)")
+        reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: outputs.append(msg))
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(reply["content"])
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    first, second = (float(x) for x in text.split())
+    return first, second
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--modules", nargs="*", help="default: every module in source/")
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument("--keep", metavar="PATH", help="build in PATH and keep it (default: a temporary folder)")
+    args = parser.parse_args(argv)
+
+    scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="curriculum-bench-"))
+    if scratch.exists() and any(scratch.iterdir()):
+        sys.exit(f"{scratch} is not empty")
+    stock, ours = copy_course(scratch / "stock"), copy_course(scratch / "ours")
+    modules = args.modules or stock.assignments()
+    print(f"{args.students} students x {len(modules)} modules; curriculum grade with {args.workers} workers; "
+          f"in {scratch}", flush=True)
+    rows, mismatches = [], 0
+    for module in modules:
+        keys = read_keys(stock.source_notebook(module))
+        release_nb = stock.generate(module) / f"{module}.ipynb"
+        ours.generate(module)
+        rng = random.Random(f"{args.seed}-{module}")
+        for i in range(1, args.students + 1):
+            student = f"student{i:03d}"
+            write_submission(release_nb, stock.root / "submitted" / student / module, keys, rng)
+            shutil.copytree(stock.root / "submitted" / student / module, ours.root / "submitted" / student / module)
+        t_stock = timed([sys.executable, "-m", "nbgrader", "autograde", module], stock.root)
+        t_ours = timed([sys.executable, "-m", "curriculum.cli", "grade", module, "--quiet",
+                        "--workers", str(args.workers)], ours.root)
+        a, b = item_scores(stock, module), item_scores(ours, module)
+        same = a == b and len(a) == args.students
+        mismatches += not same
+        mean = sum(sum(v.values()) for v in a.values()) / max(1, len(a))
+        rows.append((module, len(a), t_stock, t_ours, same, mean))
+        print(f"{module}: stock {t_stock:.1f} s, curriculum grade {t_ours:.1f} s, "
+              f"scores {'identical' if same else 'DIFFER'} (mean {mean:.2f})", flush=True)
+
+    n = sum(r[1] for r in rows)
+    s_stock, s_ours = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    print("\nmodule                      submissions  stock s/sub  curriculum s/sub  ratio  scores")
+    for module, count, t_stock, t_ours, same, _ in rows:
+        print(f"{module:<28}{count:>11}{t_stock / count:>13.2f}{t_ours / count:>18.2f}"
+              f"{t_stock / t_ours:>7.2f}  {'identical' if same else 'DIFFER'}")
+    print(f"{'all':<28}{n:>11}{s_stock / n:>13.2f}{s_ours / n:>18.2f}{s_stock / s_ours:>7.2f}")
+    first, bank = kernel_import_time()
+    print(f"\nfresh kernel: import curriculum.quiz {first * 1000:.0f} ms; first case-bank load {bank * 1000:.0f} ms")
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Browser tests: each released module opened in a real JupyterLab and answered by a student in
+Debian's chromium (Playwright, no browser download), then submitted and autograded by nbgrader.
+
+One JupyterLab server (127.0.0.1, free port, on a scratch copy of the course) and one chromium
+serve all these tests; each test has a browser context of its own. For every module the student
+runs all cells, answers every exercise item (graded and practice) through the widgets, checks the
+practice items, saves with Ctrl+S, and the saved notebook and answer file are copied to
+``submitted/`` and autograded; the score must equal the score computed apart from nbgrader from
+what was saved. The answers are a mix of right, partly
+right and wrong. Module 01 is also reloaded in the browser and its kernel restarted before the
+last answer; module 04 (all six exercise kinds) is answered with the keyboard alone. axe-core
+scans every rendered module: serious or critical violations in the course's own widgets, case
+cards and outputs fail the test; those in the lesson text and in JupyterLab itself are printed.
+Screenshots of each module's widgets go to ``test-artifacts/screenshots/<module>.png``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser.answering import (
+    Item,
+    keyboard_answer,
+    load_items,
+    mouse_answer,
+    planned_answer,
+    practice_feedback,
+    shown_value,
+    wait_for_saved,
+)
+from browser.lab import BrowserSetupError, JupyterLabServer, LabPage, axe_script, launch_chromium
+from playwright.sync_api import expect, sync_playwright
+from test_course import copy_course
+
+from curriculum.answers import KINDS, parse_answer_file
+from curriculum.autograde import embedded_answers
+from curriculum.keys import read_keys
+from curriculum.simulate import expected_points, submitted_answers
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+STUDENT = "browser-student"
+KEYBOARD_MODULE = "04-sponsorship-ethics"
+RESTART_MODULE = "01-patient-privacy"
+MOUSE_MODULES = [a for a in ASSIGNMENTS if a not in (KEYBOARD_MODULE, RESTART_MODULE)]
+#: Violations that fail a test: serious or critical ones in what the course itself renders.
+FAILING_IMPACTS = ("serious", "critical")
+COURSE_SCOPES = ("widget", "case card", "cell output")
+
+expect.set_options(timeout=30_000)
+
+
+class BrowserCourse:
+    """The scratch course the server serves: students work in ``work/<assignment>/``."""
+
+    def __init__(self, root: Path):
+        self.course = copy_course(root)
+        for assignment in ASSIGNMENTS:
+            folder = self.course.root / "work" / assignment
+            folder.mkdir(parents=True)
+            shutil.copy(REPO / "release" / assignment / f"{assignment}.ipynb", folder)
+        # autograde needs the assignments in the gradebook: generate them while the browser works
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._generate, daemon=True)
+        self._thread.start()
+
+    def _generate(self) -> None:
+        try:
+            self.course.nbgrader("generate_assignment", "*", "--force")
+        except BaseException as exc:  # re-raised in the test that waits for it
+            self._failure = exc
+
+    def generated(self) -> None:
+        self._thread.join(timeout=600)
+        if self._thread.is_alive():
+            raise AssertionError("nbgrader generate_assignment did not finish within 10 minutes")
+        if self._failure is not None:
+            raise self._failure
+
+    def work(self, assignment: str) -> Path:
+        return self.course.root / "work" / assignment
+
+    def items(self, assignment: str) -> list[Item]:
+        return load_items(REPO / "release" / assignment / f"{assignment}.ipynb",
+                          self.course.source_notebook(assignment))
+
+
+@pytest.fixture(scope="module")
+def browser_course(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CURRICULUM_DB_URL", raising=False)  # this course's gradebook is its own sqlite file
+        course = BrowserCourse(tmp_path_factory.mktemp("browser") / "course")
+        yield course
+        course.generated()
+
+
+@pytest.fixture(scope="module")
+def server(browser_course, tmp_path_factory):
+    try:
+        axe_script()
+        lab = JupyterLabServer(browser_course.course.root, tmp_path_factory.mktemp("jupyterlab-home")).start()
+    except BrowserSetupError as exc:
+        pytest.fail(f"browser tests cannot run: {exc}", pytrace=False)
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        try:
+            chromium = launch_chromium(playwright)
+        except BrowserSetupError as exc:
+            pytest.fail(f"browser tests cannot run: {exc}", pytrace=False)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def lab(browser, server):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, reduced_motion="reduce")
+    try:
+        yield LabPage(context.new_page(), server)
+    finally:
+        context.close()
+        server.shutdown_kernels()
+
+
+# -- steps shared by the tests -------------------------------------------------------------------
+def open_and_run(lab: LabPage, assignment: str, items: list[Item]) -> None:
+    lab.open_notebook(f"work/{assignment}/{assignment}.ipynb", workspace=assignment)
+    lab.run_all()
+    lab.wait_for_exercises({it.item: it.controls for it in items})
+
+
+def plan_for(items: list[Item]) -> dict[str, object]:
+    return {it.item: planned_answer(it, position) for position, it in enumerate(items)}
+
+
+def check_practice_feedback(box, it: Item, value) -> None:
+    expect(box.locator("div[role='status'] > p > strong")).to_have_text(practice_feedback(it, value))
+
+
+def answer_with_mouse(lab: LabPage, answer_file: Path, it: Item, value) -> None:
+    box = lab.exercise(it.item)
+    mouse_answer(box, it, value)
+    wait_for_saved(answer_file, it, value)
+    if it.exercise.practice:
+        box.get_by_role("button", name="Check my answer").click()
+        check_practice_feedback(box, it, value)
+
+
+def save_with_copies(lab: LabPage, assignment: str, timeout: float = 30) -> None:
+    """Ctrl+S until the saved notebook carries a copy of every answer in the answer file (the last
+    widget change may still be on its way from the kernel when the first save happens)."""
+    work = lab.server.root / "work" / assignment
+    deadline = time.monotonic() + timeout
+    while True:
+        lab.save()
+        saved = parse_answer_file((work / f"{assignment}.answers.json").read_text(), assignment).answers
+        copies: dict[str, dict] = {}
+        for bundle in embedded_answers(nbformat.read(work / f"{assignment}.ipynb", as_version=4)):
+            copies.update(bundle)
+        missing = {item for item, record in saved.items() if copies.get(item) != record.to_json()}
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{assignment}: after Ctrl+S the notebook lacks the copies of {sorted(missing)}")
+        time.sleep(0.3)
+
+
+def check_shown(lab: LabPage, items: list[Item], plan: dict, answered: set[str], when: str,
+                timeout: float = 20) -> None:
+    """Every widget shows its item's answer (or nothing, if not answered). After a reload the
+    widgets' parts render one after another, so this waits up to ``timeout`` for them."""
+    lab.wait_for_exercises({it.item: it.controls for it in items})
+    deadline = time.monotonic() + timeout
+    while True:
+        wrong = {}
+        for it in items:
+            want = plan[it.item] if it.item in answered else None
+            try:
+                shown = shown_value(lab.exercise(it.item), it)
+            except ValueError as exc:  # not all of its controls are on the page yet
+                shown = f"(incomplete: {exc})"
+            if shown != want:
+                wrong[it.item] = (shown, want)
+        if not wrong:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{when}: widgets show (shown, answered) = {wrong}")
+        time.sleep(0.25)
+
+
+def check_accessibility(lab: LabPage, assignment: str, *, whole_page: bool = False) -> None:
+    """axe-core on the rendered notebook (or the whole page); fail on the course's own problems."""
+    # the notebook's own content: cell outputs (widgets, case cards) and the rendered lesson text
+    include = ["body"] if whole_page else [".jp-NotebookPanel .jp-OutputArea-output",
+                                           ".jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown"]
+    report = lab.axe(include)
+    assert report["passes"] > 0, "axe-core checked nothing"
+    own = [v for v in report["violations"] if v["scope"] in COURSE_SCOPES and v["impact"] in FAILING_IMPACTS]
+    others: dict[tuple, int] = {}
+    for v in report["violations"]:
+        if v not in own:
+            others[(v["scope"], v["id"], v["impact"])] = others.get((v["scope"], v["id"], v["impact"]), 0) + 1
+    print(f"\naxe-core {report['engine']} on {assignment}{' (whole page)' if whole_page else ''}: "
+          f"{report['passes']} rules passed; {len(own)} serious or critical violation(s) in the course's widgets")
+    for (scope, rule, impact), count in sorted(others.items()):
+        print(f"  not failing: {scope}: {rule} ({impact}) x{count}")
+    assert not own, f"{assignment}: accessibility violations in the course's own widgets:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}, {v['scope']}): {v['help']}; {v['target']}: {v['summary']}\n  {v['html']}"
+        for v in own)
+    maths = lab.typeset_maths()
+    for text in maths["markdown"]:
+        print(f"  not failing: lesson text typeset as maths (a '$' pair needs '\\$'): {text!r}")
+    assert not maths["outputs"], f"{assignment}: MathJax typeset text in the course's output: {maths['outputs']}"
+
+
+class Submission:
+    """The saved notebook and answer file copied to ``submitted/``, and nbgrader autograding them
+    in the background (while the test goes on checking the page)."""
+
+    def __init__(self, browser_course: BrowserCourse, assignment: str, items: list[Item], plan: dict):
+        self.browser_course, self.assignment = browser_course, assignment
+        course = browser_course.course
+        work, dest = browser_course.work(assignment), course.root / "submitted" / STUDENT / assignment
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in (f"{assignment}.ipynb", f"{assignment}.answers.json"):
+            shutil.copy2(work / name, dest / name)
+        self.answers = submitted_answers(dest / f"{assignment}.ipynb")
+        recorded = {it.item: self.answers.answers[it.item].value for it in items if it.item in self.answers.answers}
+        assert recorded == plan, "the submission does not carry what was answered in the browser"
+        browser_course.generated()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._autograde, daemon=True)
+        self._thread.start()
+
+    def _autograde(self) -> None:
+        try:
+            self.browser_course.course.autograde(self.assignment)
+        except BaseException as exc:  # re-raised by check()
+            self._failure = exc
+
+    def check(self) -> None:
+        """The autograded score equals the score computed from the submission apart from nbgrader."""
+        self._thread.join(timeout=600)
+        assert not self._thread.is_alive(), "nbgrader autograde did not finish within 10 minutes"
+        if self._failure is not None:
+            raise self._failure
+        course, assignment = self.browser_course.course, self.assignment
+        score = {s.student: s for s in course.scores(assignment)}[STUDENT]
+        keys = read_keys(course.source_notebook(assignment))
+        expected = expected_points(self.answers, keys)
+        assert score.items == {k.cell_id: expected[k.item] for k in keys}
+        assert score.auto_score == round(sum(expected.values()), 2)
+        assert 0 < score.auto_score < score.auto_max  # a mix of right, partly right and wrong answers
+        print(f"{assignment}: autograded {score.auto_score} of {score.auto_max}, as expected")
+
+
+def check_page_and_grade(lab: LabPage, browser_course: BrowserCourse, assignment: str, items: list[Item],
+                         plan: dict, *, whole_page: bool = False) -> None:
+    """Submit and autograde; meanwhile scan the page with axe-core and photograph the widgets."""
+    submission = Submission(browser_course, assignment, items, plan)
+    check_shown(lab, items, plan, set(plan), "after saving")
+    check_accessibility(lab, assignment, whole_page=whole_page)
+    lab.screenshot_exercises(SCREENSHOTS / f"{assignment}.png")
+    submission.check()
+
+
+# -- the tests -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", MOUSE_MODULES)
+def test_student_answers_every_item_with_the_mouse_and_is_graded(assignment, lab, browser_course):
+    items = browser_course.items(assignment)
+    plan = plan_for(items)
+    answer_file = browser_course.work(assignment) / f"{assignment}.answers.json"
+    open_and_run(lab, assignment, items)
+    for it in items:
+        answer_with_mouse(lab, answer_file, it, plan[it.item])
+    save_with_copies(lab, assignment)
+    check_page_and_grade(lab, browser_course, assignment, items, plan)
+
+
+def test_answers_survive_a_page_reload_and_a_kernel_restart(lab, browser_course):
+    assignment = RESTART_MODULE
+    items = browser_course.items(assignment)
+    plan = plan_for(items)
+    answer_file = browser_course.work(assignment) / f"{assignment}.answers.json"
+    after_reload, after_restart = [it for it in items if it.graded][-2:]  # answered late
+    open_and_run(lab, assignment, items)
+    for it in items:
+        if it not in (after_reload, after_restart):
+            answer_with_mouse(lab, answer_file, it, plan[it.item])
+    save_with_copies(lab, assignment)
+    answered = set(plan) - {after_reload.item, after_restart.item}
+
+    lab.reload()  # the kernel lives on: the widgets come back from it, and still save
+    check_shown(lab, items, plan, answered, "after reloading the page")
+    answer_with_mouse(lab, answer_file, after_reload, plan[after_reload.item])
+    answered.add(after_reload.item)
+
+    lab.restart_kernel_and_clear()  # a new kernel: the widgets come back from the answer file
+    before = parse_answer_file(answer_file.read_text(), assignment).answers
+    lab.run_all()
+    check_shown(lab, items, plan, answered, "after restarting the kernel and running all cells")
+    assert parse_answer_file(answer_file.read_text(), assignment).answers == before, \
+        "running the cells again changed the answer file"
+    answer_with_mouse(lab, answer_file, after_restart, plan[after_restart.item])
+    save_with_copies(lab, assignment)
+    check_page_and_grade(lab, browser_course, assignment, items, plan)
+
+
+def test_every_exercise_kind_works_with_the_keyboard_alone(lab, browser_course):
+    assignment = KEYBOARD_MODULE
+    items = browser_course.items(assignment)
+    assert {it.kind for it in items} == set(KINDS), "this module should show every kind of exercise"
+    plan = plan_for(items)
+    answer_file = browser_course.work(assignment) / f"{assignment}.answers.json"
+    open_and_run(lab, assignment, items)
+    operated = {}
+    for it in items:
+        box = lab.exercise(it.item)
+        operated[it.item] = keyboard_answer(lab.page, box, it, plan[it.item], check=it.exercise.practice)
+        wait_for_saved(answer_file, it, plan[it.item])
+        if it.exercise.practice:
+            check_practice_feedback(box, it, plan[it.item])
+    print(f"{assignment}: {sum(operated.values())} controls in {len(items)} widgets reached and operated by keyboard")
+    save_with_copies(lab, assignment)  # Ctrl+S with the focus still in a widget
+    check_page_and_grade(lab, browser_course, assignment, items, plan, whole_page=True)

@@ -1,0 +1,183 @@
+"""`curriculum grade`: parallel autograding with stock nbgrader per submission, on a real toy course.
+
+The same submissions are graded by stock `nbgrader autograde` in a twin course; every item's score
+must be identical. Then: skipping and resuming, a submission that cannot be read, one that hangs,
+and the command line's errors and exit codes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import psutil
+import pytest
+from toycourse import NAME, POINTS, make_course
+
+from curriculum import cli
+from curriculum.cohort import grade_cohort, submitted_students
+from curriculum.course import Course, CourseError
+from curriculum.keys import read_keys
+from curriculum.simulate import SimulatedStudent, simulate_submission
+
+FULL = sum(POINTS.values())
+PROFILES = {"complete": FULL, "partial": 6.71, "blank": 0, "no-answer-file": FULL}
+
+
+def submission(course: Course, student: str):
+    return course.root / "submitted" / student / NAME
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    """Two identical toy courses with the same four submissions: one for us, one for stock nbgrader."""
+    ours = Course(make_course(tmp_path_factory.mktemp("ours")))
+    release = ours.generate(NAME) / f"{NAME}.ipynb"
+    keys = read_keys(ours.source_notebook(NAME))
+    for student in PROFILES:
+        simulate_submission(release, submission(ours, student), SimulatedStudent(student, student), keys)
+    stock = Course(make_course(tmp_path_factory.mktemp("stock")))
+    stock.generate(NAME)
+    shutil.copytree(ours.root / "submitted", stock.root / "submitted")
+    stock.autograde(NAME)
+    return ours, stock
+
+
+def processes_in(folder) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if str(folder) in proc.cwd():
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return found
+
+
+def item_scores(course: Course) -> dict[str, dict[str, float]]:
+    return {s.student: s.items for s in course.scores(NAME)}
+
+
+@pytest.fixture(scope="module")
+def graded(cohort):
+    ours, stock = cohort
+    results = grade_cohort(ours, NAME, workers=2, progress=False)
+    return ours, stock, results
+
+
+def test_parallel_grading_equals_stock_nbgrader(graded):
+    ours, stock, results = graded
+    assert [r.status for r in results] == ["graded"] * 4
+    assert item_scores(ours) == item_scores(stock)
+    assert {r.student: r.auto_score for r in results} == PROFILES
+    assert all(r.auto_max == FULL for r in results)
+    log = (ours.root / "reports" / NAME / "grading.csv").read_text()
+    assert log.startswith("student,status,auto score") and log.count("graded") == 4
+    assert "[INFO] Creating/updating student" in (ours.root / "reports" / NAME / "grading-logs" / "partial.log").read_text()
+
+
+def test_a_second_run_skips_and_force_regrades_the_same(graded):
+    ours, _, _ = graded
+    before = item_scores(ours)
+    again = grade_cohort(ours, NAME, workers=2, progress=False)
+    assert [r.status for r in again] == ["skipped"] * 4
+    forced = grade_cohort(ours, NAME, workers=2, force=True, students=["partial"], progress=False)
+    assert [(r.student, r.status) for r in forced] == [("partial", "graded")]
+    assert item_scores(ours) == before
+
+
+def test_an_interrupted_run_resumes_without_losing_grades(cohort, tmp_path):
+    ours, _ = cohort
+    course = Course(shutil.copytree(ours.root, tmp_path / "course",
+                                    ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
+    cmd = [sys.executable, "-m", "curriculum.cli", "--course", str(course.root), "grade", NAME,
+           "--workers", "1", "--quiet"]
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    graded = lambda: sorted(p.parts[-3] for p in (course.root / "autograded").glob(f"*/{NAME}/{NAME}.ipynb"))
+    while not graded() and run.poll() is None:
+        time.sleep(0.2)
+    run.send_signal(signal.SIGINT)  # Ctrl+C after the first submission is graded
+    run.communicate(timeout=120)
+    assert run.returncode != 0
+    first = graded()
+    assert 1 <= len(first) < len(PROFILES)
+    assert not processes_in(course.root)
+    results = {r.student: r.status for r in grade_cohort(course, NAME, workers=2, progress=False)}
+    assert {s for s, status in results.items() if status == "skipped"} == set(first)
+    assert {s for s, status in results.items() if status == "graded"} == set(PROFILES) - set(first)
+    assert {s.student: s.auto_score for s in course.scores(NAME)} == PROFILES
+
+
+def test_broken_and_hanging_submissions_are_scored_and_never_stop_the_cohort(cohort, tmp_path):
+    ours, _ = cohort
+    course = Course(shutil.copytree(ours.root, tmp_path / "course", ignore=shutil.ignore_patterns("autograded")))
+    # corrupted JSON: the notebook was cut off mid-upload
+    broken = submission(course, "broken")
+    shutil.copytree(submission(course, "complete"), broken)
+    path = broken / f"{NAME}.ipynb"
+    path.write_text(path.read_text()[:500])
+    # a cell that never ends, in a cell the student added
+    hang = submission(course, "hang")
+    shutil.copytree(submission(course, "complete"), hang)
+    nb = nbformat.read(hang / f"{NAME}.ipynb", 4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass"))
+    nbformat.write(nb, hang / f"{NAME}.ipynb")
+
+    results = {r.student: r for r in grade_cohort(course, NAME, workers=2, timeout=60, force=True,
+                                                  progress=False)}
+    assert results["broken"].status == "failed" and "could not grade it" in results["broken"].message
+    assert results["hang"].status == "timed out" and "stopped after 60 s" in results["hang"].message
+    assert results["broken"].auto_score == 0 and results["hang"].auto_score == 0
+    assert {s: results[s].auto_score for s in PROFILES} == PROFILES  # the others are graded as usual
+    assert not processes_in(course.root)  # the hanging kernel was killed, not orphaned
+    with course.gradebook() as gb:
+        nb = gb.find_submission_notebook(NAME, NAME, "hang")
+        assert all(g.auto_score == 0 for g in nb.grades if g.cell_type == "code")
+        assert any("stopped after 60 s" in (c.auto_comment or "") for c in nb.comments)
+
+
+def test_cli_grade_reports_problems_with_exit_code_3(cohort, tmp_path, capsys):
+    ours, _ = cohort
+    course = Course(shutil.copytree(ours.root, tmp_path / "course", ignore=shutil.ignore_patterns("autograded")))
+    broken = submission(course, "broken")
+    broken.mkdir(parents=True)
+    (broken / f"{NAME}.ipynb").write_text("{ not json")
+    code = cli.main(["--course", str(course.root), "grade", NAME, "--student", "broken", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "broken" in captured.out and "failed" in captured.out
+    assert "could not be graded normally" in captured.err
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["grade", "no-such-assignment"], 1, "unknown assignment(s) no-such-assignment"),
+    (["grade", NAME, "--workers", "0"], 2, "must be at least 1"),
+    (["grade", NAME, "--timeout", "soon"], 2, "is not a number of seconds"),
+    (["grade", NAME, "--student", "nobody"], 1, "no submission of 99-toy from nobody"),
+])
+def test_cli_grade_errors(cohort, argv, code, message, capsys):
+    ours, _ = cohort
+    assert cli.main(["--course", str(ours.root), *argv]) == code
+    assert message in capsys.readouterr().err
+
+
+def test_no_submissions_is_a_clear_error(tmp_path):
+    course = Course(make_course(tmp_path / "empty"))
+    assert submitted_students(course, NAME) == []
+    with pytest.raises(CourseError, match="no submissions of 99-toy"):
+        grade_cohort(course, NAME, progress=False)
+
+
+def test_parallel_grading_into_postgresql_equals_stock(cohort, postgres_url, tmp_path, monkeypatch, capsys):
+    ours, stock = cohort
+    course = Course(shutil.copytree(ours.root, tmp_path / "course",
+                                    ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
+    code = cli.main(["--course", str(course.root), "--db", postgres_url, "grade", NAME, "--workers", "2", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert not (course.root / "gradebook.db").exists()
+    monkeypatch.setenv("CURRICULUM_DB_URL", postgres_url)
+    assert item_scores(course) == item_scores(stock)
