@@ -52,9 +52,11 @@ CHROMIUM_ARGS = [
 ]
 
 #: JupyterLab user settings for the tests: every cell attached to the page (so the whole notebook
-#: can be scanned and photographed), and no news prompt covering the notebook.
+#: can be scanned and photographed), no news prompt covering the notebook, and no autosave (the
+#: tests save with Ctrl+S and copy the file; a save in between would be caught half-written).
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
 }
@@ -299,8 +301,14 @@ class LabPage:
         self._wait_for_notebook(timeout)
 
     def save(self) -> None:
-        """Ctrl+S, as a student saves; waits until JupyterLab says the notebook is saved."""
-        self.page.keyboard.press("Control+s")
+        """Ctrl+S, as a student saves; returns once the server has written the notebook."""
+        def saving(response: Any) -> bool:
+            return response.request.method == "PUT" and "/api/contents/" in response.url
+
+        with self.page.expect_response(saving, timeout=30_000) as saved:
+            self.page.keyboard.press("Control+s")
+        if not saved.value.ok:
+            raise AssertionError(f"saving the notebook failed: HTTP {saved.value.status} {saved.value.text()[:300]}")
         self.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current:not(.jp-mod-dirty)").wait_for()
 
     # -- the course's widgets ---------------------------------------------------------------
