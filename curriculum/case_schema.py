@@ -129,18 +129,23 @@ class Identifier(BaseModel):
 CaseId = Annotated[str, Field(pattern=r"^[A-Z]{2,6}-\d{3}$")]
 
 
-class Case(BaseModel):
-    """One fictional case: a post or a scenario, with what it teaches."""
+class _Post(BaseModel):
+    """What every case has: who posted what, where, and which risk domains it touches."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: CaseId
     title: str = Field(min_length=3, max_length=120)
     platform: Platform
     author_role: AuthorRole
     kind: str = Field(default="post", pattern=r"^(post|scenario)$")
     text: str = Field(min_length=10)
     domains: list[Domain] = Field(min_length=1)
+
+
+class Case(_Post):
+    """One fictional case: a post or a scenario, with what it teaches."""
+
+    id: CaseId
     severity: Severity
     verdict: Verdict
     identifiers: list[Identifier] = Field(default_factory=list)
@@ -173,19 +178,11 @@ class CaseFile(BaseModel):
     cases: list[Case]
 
 
-class AssessmentCase(BaseModel):
+class AssessmentCase(_Post):
     """A case used by a graded item. It ships with its text only: its verdict and identifiers are
     the key, which lives in the hidden test of the item that uses it (``used_by``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     id: Annotated[str, Field(pattern=r"^ASMT-\d{3}$")]
-    title: str = Field(min_length=3, max_length=120)
-    platform: Platform
-    author_role: AuthorRole
-    kind: str = Field(default="post", pattern=r"^(post|scenario)$")
-    text: str = Field(min_length=10)
-    domains: list[Domain] = Field(min_length=1)
     used_by: str = Field(pattern=r"^[0-9]{2}-[a-z0-9-]+/[a-z0-9-]+$", description="assignment/item that grades it")
     names: list[str] = Field(default_factory=list)
 
