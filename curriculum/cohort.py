@@ -220,9 +220,9 @@ class _Worker:
         seconds = time.monotonic() - start
         if result["success"]:
             return GradeResult(student, "graded", seconds, log=str(log_path))
-        busy = any(sign in text for sign in BUSY_SIGNS)
-        return GradeResult(student, "failed", seconds, _failure_reason(text), log=str(log_path)) if not busy \
-            else GradeResult(student, "busy", seconds, "the database was busy", log=str(log_path))
+        if any(sign in text for sign in BUSY_SIGNS):
+            return GradeResult(student, "busy", seconds, "the database was busy", log=str(log_path))
+        return GradeResult(student, "failed", seconds, _failure_reason(text), log=str(log_path))
 
     def kill(self) -> None:
         if self.proc is not None:
