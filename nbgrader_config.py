@@ -50,10 +50,13 @@ c.Autograde.autograde_preprocessors = [
 ]
 
 # Feedback for students: the autograded notebook has the hidden tests (the key) restored, so clear
-# them again before the HTML is written; the printed feedback of each test stays. `curriculum report`
-# also checks every feedback file for leaks (curriculum/report.py).
+# them again before the HTML is written; the printed feedback of each test stays, unless
+# WithholdAnswers is enabled (`feedback: scores` in an assignment's plan file, or `curriculum report
+# --feedback scores`), which keeps only scores and how close (curriculum/feedback.py).
+# `curriculum report` also checks every feedback file for leaks (curriculum/report.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "curriculum.feedback.WithholdAnswers",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

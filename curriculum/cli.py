@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write the files here instead of reports/ASSIGNMENT/")
     p.add_argument("--no-feedback", action="store_true",
                    help="do not generate (and check) the students' HTML feedback")
+    p.add_argument("--feedback", choices=("full", "scores"), dest="feedback_mode",
+                   help="what the feedback shows under each item: full (score, right answer, explanations) or "
+                        "scores (score and how close, the answers withheld, for an assessment used again); "
+                        "default: the assignment's plan file says (feedback: full unless set)")
 
     p = sub.add_parser("plan", help="show the course plan (assignments/) and check it against source/")
     p.add_argument("--objectives", action="store_true", help="list each module's learning objectives too")
@@ -344,7 +348,7 @@ def _run(args: argparse.Namespace) -> int:
             from .report import print_report
 
             _pick(course, [args.assignment])
-            return print_report(course, args.assignment, args.out, not args.no_feedback)
+            return print_report(course, args.assignment, args.out, not args.no_feedback, args.feedback_mode)
         if args.command == "grade":
             return _grade(course, args)
         if args.command == "sync":

@@ -1,7 +1,9 @@
 """The course plan in ``assignments/``: one YAML file per assignment plus ``course.yaml``.
 
 ``course.yaml`` holds the course title and the first day of teaching; each assignment file holds
-its title, module number, week, time estimate, points and learning objectives. The suggested due
+its title, module number, week, time estimate, points, learning objectives and, optionally, a due
+date and what students' feedback shows (``feedback: scores`` withholds the answers, see
+curriculum/feedback.py). The suggested due
 date of an assignment is the last day (Sunday) of its week. :func:`check_plan` compares the plan
 with the source notebooks, so the two never drift apart.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Literal
 
 import nbformat
 import yaml
@@ -37,6 +40,9 @@ class AssignmentPlan(BaseModel):
     manual_points: float = Field(ge=0)
     objectives: list[str] = Field(min_length=1)
     due: date | None = None  # overrides the suggested due date
+    #: what a student's feedback shows under each graded item: ``full`` (score, right answer,
+    #: explanations) or ``scores`` (score and how close, no key; for an assessment used again).
+    feedback: Literal["full", "scores"] = "full"
 
     @property
     def points(self) -> float:

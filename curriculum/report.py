@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .course import LEAK_MARKERS, CourseError, ReleaseProblem
+from .feedback import is_safe
 from .keys import GRADER_METHODS
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ __all__ = [
     "assignment_title",
     "canvas_frame",
     "check_feedback",
+    "feedback_mode",
     "feedback_secrets",
     "grade_table",
     "html_report",
@@ -626,13 +628,15 @@ def _printed_lines(autograded_nb: Path) -> set[str]:
     return lines
 
 
-def check_feedback(course: Course, assignment: str, feedback_root: Path | None = None) -> list[ReleaseProblem]:
+def check_feedback(course: Course, assignment: str, feedback_root: Path | None = None,
+                   withheld: bool = False) -> list[ReleaseProblem]:
     """Every trace of the answer key in the feedback files of one assignment.
 
     Checked in each file under ``feedback/<student>/<assignment>/``: the markers of hidden tests and
     of the grading call (as :meth:`Course.check_release` does), and the secrets of
     :func:`feedback_secrets` in the text a browser shows. An explanation may appear only where the
-    hidden test printed it as that student's feedback.
+    hidden test printed it as that student's feedback; if the answers are ``withheld``, nowhere, and
+    of the lines the tests printed only those :func:`curriculum.feedback.is_safe` allows may show.
     """
     root = feedback_root or course.root / "feedback"
     source = course.source_notebook(assignment)
@@ -652,7 +656,13 @@ def check_feedback(course: Course, assignment: str, feedback_root: Path | None =
         if is_html:
             student = path.relative_to(root).parts[0]
             printed = _printed_lines(course.root / "autograded" / student / assignment / f"{path.stem}.ipynb")
-            text = "\n".join(line for line in text.splitlines() if line.strip() not in printed)
+            if withheld:  # of what the tests printed, only the safe lines may show
+                shown = {line.strip() for line in text.splitlines()}
+                for line in sorted(printed - {p for p in printed if is_safe(p)}):
+                    if line in shown:
+                        problems.append(ReleaseProblem(rel, f"shows a withheld line: {line[:60]!r}"))
+            else:
+                text = "\n".join(line for line in text.splitlines() if line.strip() not in printed)
         flat = _norm(text)
         for secret in secrets:
             if secret in flat or (not is_html and _json_escaped(secret) in raw):
@@ -694,18 +704,37 @@ class Report:
     feedback: list[Path]
     leaks: list[ReleaseProblem]
     summary: dict[str, object]
+    feedback_mode: str = "full"
 
 
 FILES = ["grades.csv", "items.csv", "canvas.csv", "moodle.csv", "score-distribution.png",
          "item-difficulty.png", "report.html"]
 
 
-def write_report(course: Course, assignment: str, out: Path | None = None, feedback: bool = True) -> Report:
+def feedback_mode(course: Course, assignment: str) -> str:
+    """What students' feedback shows, from the assignment's plan file: ``full`` unless it says ``scores``."""
+    from .plan import PlanError, load_plan
+
+    try:
+        return load_plan(course.root).get(assignment).feedback
+    except PlanError:
+        return "full"
+
+
+def write_report(course: Course, assignment: str, out: Path | None = None, feedback: bool = True,
+                 mode: str | None = None) -> Report:
     """Read the gradebook, write every report file into ``out`` (default ``reports/<assignment>/``),
     and unless ``feedback`` is false run ``nbgrader generate_feedback`` and check its files.
 
-    Feedback files that reveal the key are deleted and listed in :attr:`Report.leaks`.
+    ``mode`` is what the feedback shows (:data:`curriculum.feedback.FEEDBACK_MODES`); by default the
+    assignment's plan says. Feedback files that reveal the key are deleted and listed in
+    :attr:`Report.leaks`.
     """
+    from .feedback import FEEDBACK_MODES
+
+    mode = mode or feedback_mode(course, assignment)
+    if mode not in FEEDBACK_MODES:
+        raise ValueError(f"feedback mode must be one of {', '.join(FEEDBACK_MODES)}, not {mode!r}")
     grades = read_grades(course, assignment)
     title = assignment_title(course, assignment)
     folder = Path(out) if out is not None else course.root / "reports" / assignment
@@ -746,12 +775,14 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
     leaks: list[ReleaseProblem] = []
     feedback_files: list[Path] = []
     if feedback:
-        course.nbgrader("generate_feedback", assignment, "--force")
+        withheld = mode == "scores"
+        course.nbgrader("generate_feedback", assignment, "--force", f"--WithholdAnswers.enabled={withheld}")
         feedback_files = sorted((course.root / "feedback").glob(f"*/{assignment}/*.html"))
-        leaks = check_feedback(course, assignment)
+        leaks = check_feedback(course, assignment, withheld=withheld)
         for path in sorted({course.root / leak.path for leak in leaks}):
             path.unlink(missing_ok=True)
-        summary["feedback"] = (f"{len(feedback_files)} file(s) in feedback/, checked: no trace of the key"
+        shows = "scores only, answers withheld" if withheld else "scores, answers and explanations"
+        summary["feedback"] = (f"{len(feedback_files)} file(s) in feedback/ ({shows}), checked: no trace of the key"
                                if not leaks else f"REVEALED THE KEY in {len({p.path for p in leaks})} file(s), deleted")
     else:
         summary["feedback"] = "not generated (--no-feedback)"
@@ -761,14 +792,15 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
                  ("Item difficulty and discrimination", item_png, item_alt)],
         warnings=warnings + [str(leak) for leak in leaks], files=[p.name for p in files.values()])
     files["report.html"].write_text(page, encoding="utf-8")
-    return Report(assignment, title, folder, table, items, files, warnings, feedback_files, leaks, summary)
+    return Report(assignment, title, folder, table, items, files, warnings, feedback_files, leaks, summary, mode)
 
 
-def print_report(course: Course, assignment: str, out: str | Path | None = None, feedback: bool = True) -> int:
+def print_report(course: Course, assignment: str, out: str | Path | None = None, feedback: bool = True,
+                 mode: str | None = None) -> int:
     """``curriculum report``: write the report, print a summary and the paths; the exit code."""
     import sys
 
-    report = write_report(course, assignment, Path(out) if out else None, feedback)
+    report = write_report(course, assignment, Path(out) if out else None, feedback, mode)
     print(f"{assignment}: {report.title}")
     for key, value in report.summary.items():
         print(f"  {key}: {value}")
@@ -787,9 +819,12 @@ def print_report(course: Course, assignment: str, out: str | Path | None = None,
     if report.leaks:
         for leak in report.leaks:
             print(f"LEAK: {leak}", file=sys.stderr)
+        needed = "nbgrader.preprocessors.ClearHiddenTests"
+        if report.feedback_mode == "scores":
+            needed += " and then curriculum.feedback.WithholdAnswers"
         print(f"curriculum report: the feedback of {assignment} revealed the answer key, so those files were "
-              "deleted. Check that nbgrader_config.py lists nbgrader.preprocessors.ClearHiddenTests in "
-              "c.GenerateFeedback.preprocessors, then run the report again.", file=sys.stderr)
+              f"deleted. Check that nbgrader_config.py lists {needed} in c.GenerateFeedback.preprocessors, "
+              "then run the report again.", file=sys.stderr)
         return 1
     return 0
 

@@ -174,10 +174,10 @@ def score_ranking(
             lines.append(f"- {key}: {mark}.{_explain(explain, key)}")
     fraction = max(0.0, 1 - distance / worst)
     duplicates = len(answer) - len(set(answer.values()))
-    head = f"Right order: {', '.join(order)}. Total distance from it: {distance} (a reversed order: {worst})."
+    head = f"Total distance from the right order: {distance} (a reversed order: {worst})."
     if duplicates:
         head += f" {duplicates} rank(s) were used twice."
-    return Result(fraction, (head, *lines))
+    return Result(fraction, (head, f"Right order: {', '.join(order)}.", *lines))
 
 
 def score_disclosure(

@@ -362,3 +362,55 @@ def test_report_fails_loudly_when_feedback_reveals_the_key(reported, capsys):
     assert not list(course.root.glob(f"feedback/*/{NAME}/*.html"))
     assert (course.root / "leaky" / "report.html").is_file()
     shutil.rmtree(course.root / "leaky")
+
+
+def _feedback_pages(course) -> dict[str, str]:
+    return {p.parts[-3]: re.sub(r"<[^>]+>", "", p.read_text()) for p in course.root.glob(f"feedback/*/{NAME}/*.html")}
+
+
+def test_feedback_can_withhold_the_answers_of_a_reused_assessment(reported, capsys):
+    course, *_ = reported
+    explanation = "A diagnosis tied to a name is protected health information."
+    assert main(["--course", str(course.root), "report", NAME, "--out", str(course.root / "full")]) == 0
+    assert explanation in _feedback_pages(course)["complete"]
+    # the strict check (nothing of the key anywhere) finds the explanations of full feedback
+    assert any(explanation[:40] in str(p) for p in check_feedback(course, NAME, withheld=True))
+
+    assert main(["--course", str(course.root), "report", NAME, "--feedback", "scores",
+                 "--out", str(course.root / "withheld")]) == 0
+    pages = _feedback_pages(course)
+    assert set(pages) == {"complete", "partial", "blank", "no-answer-file"}
+    for student, page in pages.items():
+        assert "q1-single:" in page and "withheld because it is used again" in page, student
+        assert explanation not in page and "Correct: you chose" not in page and "The best answer is" not in page
+        assert "Right order" not in page and "should not be selected" not in page and "acceptable:" not in page
+    assert "q1-single: 1 of 1 point(s)" in pages["complete"] and "q2-multiple: 2 of 2 point(s)" in pages["complete"]
+    assert "You selected 1 of 2 right options and 1 wrong one(s)." in pages["partial"]  # how close, not what
+    assert check_feedback(course, NAME, withheld=True) == []
+    assert "scores only, answers withheld" in (course.root / "withheld" / "report.html").read_text()
+
+    # the plan file can say it for the assignment, so staff need no flag
+    plan = course.root / "assignments"
+    plan.mkdir()
+    (plan / "course.yaml").write_text("title: Toy course\nstart: 2027-01-11\n")
+    (plan / f"{NAME}.yaml").write_text(f"id: {NAME}\ntitle: Toy module\nmodule: 1\nweek: 1\nminutes: 30\n"
+                                       "auto_points: 12\nmanual_points: 4\nobjectives: [Spot PHI]\nfeedback: scores\n")
+    try:
+        assert main(["--course", str(course.root), "report", NAME, "--out", str(course.root / "planned")]) == 0
+        assert "withheld because it is used again" in _feedback_pages(course)["complete"]
+        # a course whose config predates the preprocessor: the strict check catches the full feedback
+        config = course.root / "nbgrader_config.py"
+        safe = config.read_text()
+        config.write_text(safe.replace('    "curriculum.feedback.WithholdAnswers",\n', ""))
+        try:
+            capsys.readouterr()
+            assert main(["--course", str(course.root), "report", NAME, "--out", str(course.root / "old")]) == 1
+        finally:
+            config.write_text(safe)
+        err = capsys.readouterr().err
+        assert "shows a withheld line" in err and "curriculum.feedback.WithholdAnswers" in err
+        assert not list(course.root.glob(f"feedback/*/{NAME}/*.html"))
+    finally:
+        shutil.rmtree(plan)
+        for name in ("full", "withheld", "planned", "old"):
+            shutil.rmtree(course.root / name, ignore_errors=True)

@@ -105,7 +105,8 @@ def test_ranking_key_and_messages():
     with pytest.raises(ValueError):
         score_ranking({}, ["a", "a"])
     result = score_ranking({"a": 1, "b": 1, "c": 3, "d": 4}, ["a", "b", "c", "d"])
-    assert "used twice" in result.lines[0] and "its place is 2" in result.lines[2]
+    assert "used twice" in result.lines[0] and result.lines[1] == "Right order: a, b, c, d."
+    assert "its place is 2" in result.lines[3]
 
 
 def test_disclosure_parts():
