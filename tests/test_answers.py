@@ -136,3 +136,49 @@ def test_merged_set_round_trips_through_a_file_with_its_problems(tmp_path):
     again = AnswerStore("nb", tmp_path).load()
     assert again.answers["q1"] == AnswerRecord("single", "b", T1)
     assert again.problems_for("q1") == merged.problems_for("q1")
+
+
+UNREADABLE_SCRIPT = """
+import json, sys
+import nbformat
+from curriculum.autograde import PrepareAnswers
+from curriculum.grading import Grader
+folder = sys.argv[1]
+nb = nbformat.v4.new_notebook()
+nb.metadata["curriculum"] = {"embedded_answers": []}
+nb, _ = PrepareAnswers().preprocess(nb, {"nbgrader": {"notebook": "m"}, "metadata": {"path": folder}})
+print(json.dumps(nb.metadata["curriculum"]["answer_problems"]))
+Grader("m", folder).single_choice("q1", correct="b", points=1)
+"""
+
+
+def _without_root_file_access():
+    """In the child process: drop the capabilities that let root read any file (CAP_DAC_OVERRIDE 1,
+    CAP_DAC_READ_SEARCH 2) from its bounding set (prctl PR_CAPBSET_DROP 24), so they go at exec."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def test_an_answer_file_without_read_permission_scores_zero_with_a_message(tmp_path):
+    """A real permission error (as root, in a child without root's file-access capabilities)."""
+    import subprocess
+    import sys
+
+    store = AnswerStore("m", tmp_path)
+    store.save("q1", "single", "b")
+    os.chmod(store.path, 0)
+    try:
+        proc = subprocess.run([sys.executable, "-c", UNREADABLE_SCRIPT, str(tmp_path)], capture_output=True,
+                              text=True, timeout=120,
+                              preexec_fn=_without_root_file_access if os.geteuid() == 0 else None)
+    finally:
+        os.chmod(store.path, 0o600)
+    assert proc.returncode == 0, proc.stderr
+    problems, *printed = proc.stdout.strip().splitlines()
+    assert "could not be opened (PermissionError: Permission denied)" in problems
+    assert printed[0] == "q1: 0 of 1 point(s)"
+    assert any(line.startswith("Note: ") and "could not be opened" in line for line in printed)

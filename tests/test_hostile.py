@@ -151,7 +151,7 @@ def cohort(tmp_path_factory):
     _answer_file(folder).mkdir()
     _answer_file(student("answers-binary")).write_bytes(bytes(range(256)) * 8)
     # Running as root, chmod 000 does not stop the grader reading a file, so an unreadable answer
-    # file is a folder or binary garbage here; for a grader without root, see PrepareAnswers.
+    # file is a folder or binary garbage here; a real permission error is tested in test_answers.py.
     (folder := student("no-notebook")).joinpath(NOTEBOOK).unlink()
     (folder := student("renamed-notebook")).joinpath(NOTEBOOK).rename(folder / f"{NAME} (1).ipynb")
     path = student("corrupt-json") / NOTEBOOK
