@@ -38,8 +38,15 @@ __all__ = ["GradeResult", "default_workers", "grade_cohort", "record_problem", "
 
 #: Seconds one submission may take, all cells together, before it is stopped and scored zero.
 DEFAULT_TIMEOUT = 300.0
-#: Signs in nbgrader's log that a submission failed only because the database was busy: try again.
-BUSY_SIGNS = ("database is locked", "could not serialize access", "deadlock detected")
+#: Signs in nbgrader's log that a submission failed only because the machine or the database was
+#: busy, not because of the submission: it is graded once more, and if it fails again for the same
+#: reason it is reported with this reason.
+RETRY_SIGNS = {
+    "database is locked": "the gradebook database stayed busy",
+    "could not serialize access": "the gradebook database stayed busy",
+    "deadlock detected": "the gradebook database stayed busy",
+    "Kernel didn't respond in": "its kernel did not start in time, twice (the machine was too busy)",
+}
 
 
 @dataclass
@@ -47,7 +54,7 @@ class GradeResult:
     """What happened to one submission in a grading run."""
 
     student: str
-    status: str  # "graded", "skipped" (already graded), "failed", "timed out"
+    status: str  # "graded", "skipped" (already graded), "failed", "timed out"; "retry" inside a run
     seconds: float = 0.0
     message: str = ""
     auto_score: float | None = None
@@ -220,8 +227,9 @@ class _Worker:
         seconds = time.monotonic() - start
         if result["success"]:
             return GradeResult(student, "graded", seconds, log=str(log_path))
-        if any(sign in text for sign in BUSY_SIGNS):
-            return GradeResult(student, "busy", seconds, "the database was busy", log=str(log_path))
+        for sign, reason in RETRY_SIGNS.items():
+            if sign in text:
+                return GradeResult(student, "retry", seconds, reason, log=str(log_path))
         return GradeResult(student, "failed", seconds, _failure_reason(text), log=str(log_path))
 
     def kill(self) -> None:
@@ -255,10 +263,11 @@ def _work(course: Course, assignment: str, db_url: str, timeout: float, log_dir:
                 return
             log_path = log_dir / f"{student}.log"
             result = worker.grade(assignment, student, timeout, log_path)
-            if result.status == "busy":  # the database was busy, not the submission's fault: once more
+            if result.status == "retry":  # the machine or database was busy, not the submission's fault
                 result = worker.grade(assignment, student, timeout, log_path)
-                if result.status == "busy":
-                    result.status, result.message = "failed", "the gradebook database stayed busy; grade it again"
+                if result.status == "retry":
+                    result.status = "failed"
+                    result.message += f"; grade it again: curriculum grade {assignment} --student {student}"
             done.put(result)
     except BaseException as exc:  # a worker that cannot start stops the run, with its message
         done.put(exc)

@@ -7,11 +7,13 @@ and the command line's errors and exit codes.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -181,3 +183,45 @@ def test_parallel_grading_into_postgresql_equals_stock(cohort, postgres_url, tmp
     assert not (course.root / "gradebook.db").exists()
     monkeypatch.setenv("CURRICULUM_DB_URL", postgres_url)
     assert item_scores(course) == item_scores(stock)
+
+
+
+SLOW_START = """
+import os, sys, time
+marker = os.environ["SLOW_KERNEL_MARKER"]
+if os.environ.get("SLOW_KERNEL_ALWAYS") or not os.path.exists(marker):  # as on an overloaded machine
+    open(marker, "w").close()
+    time.sleep(30)
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
+
+def test_a_kernel_that_starts_too_slowly_is_graded_again(cohort, tmp_path, monkeypatch):
+    """A kernel that does not start in time (a busy machine) is not the student's fault: one more try."""
+    ours, _ = cohort
+    course = Course(shutil.copytree(ours.root, tmp_path / "course",
+                                    ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
+    config = course.root / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.Execute.startup_timeout = 8\n")
+    spec = tmp_path / "jupyter" / "kernels" / "python3"  # found before the installed python3 kernel
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", SLOW_START, "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)", "language": "python"}))
+    marker = tmp_path / "started-once"
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("SLOW_KERNEL_MARKER", str(marker))
+
+    [result] = grade_cohort(course, NAME, workers=1, students=["complete"], progress=False)
+    assert marker.exists()  # the slow first start happened
+    assert (result.status, result.auto_score) == ("graded", FULL)
+
+    # too slow twice: reported with its reason and how to grade it again, scored zero, nothing left running
+    monkeypatch.setenv("SLOW_KERNEL_ALWAYS", "1")
+    [result] = grade_cohort(course, NAME, workers=1, students=["partial"], progress=False)
+    assert result.status == "failed" and result.auto_score == 0
+    assert result.message == ("its kernel did not start in time, twice (the machine was too busy); grade it "
+                              f"again: curriculum grade {NAME} --student partial")
+    assert "Kernel didn't respond in 8 seconds" in Path(result.log).read_text()
+    assert not processes_in(course.root)
