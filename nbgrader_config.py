@@ -21,9 +21,9 @@ c.CourseDirectory.db_url = os.environ.get("CURRICULUM_DB_URL", "sqlite:///gradeb
 c.Autograde.exclude_overwriting = {p.parent.name: [p.name] for p in Path("source").glob("*/*.answers.json")}
 
 # Seconds a single cell may run while grading before it is stopped (and scores zero), and seconds a
-# kernel may take to start on a busy grading machine (nbgrader's default is 60).
+# kernel may take to start (nbgrader's default; `curriculum grade` tries once more if it does not).
 c.Execute.timeout = 60
-c.Execute.startup_timeout = 180
+c.Execute.startup_timeout = 60
 
 # Widget answers: harvest the copies saved in outputs before they are cleared, then merge them with
 # the answer file before the notebook is executed (curriculum/autograde.py explains both steps).

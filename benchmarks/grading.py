@@ -18,6 +18,7 @@ It is a benchmark, not a test: it prints figures and exits non-zero only if the 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import shutil
 import subprocess
@@ -144,8 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         mismatches += not same
         mean = sum(sum(v.values()) for v in a.values()) / max(1, len(a))
         rows.append((module, len(a), t_stock, t_ours, same, mean))
+        with open(ours.root / "reports" / module / "grading.csv", encoding="utf-8") as f:
+            retried = [r for r in csv.DictReader(f) if "second try" in r["message"]]
         print(f"{module}: stock {t_stock:.1f} s, curriculum grade {t_ours:.1f} s, "
-              f"scores {'identical' if same else 'DIFFER'} (mean {mean:.2f})", flush=True)
+              f"scores {'identical' if same else 'DIFFER'} (mean {mean:.2f})"
+              + "".join(f"; {r['student']} {r['message']}, {r['seconds']} s" for r in retried), flush=True)
 
     n = sum(r[1] for r in rows)
     s_stock, s_ours = sum(r[2] for r in rows), sum(r[3] for r in rows)
