@@ -39,10 +39,9 @@ __all__ = ["GradeResult", "default_workers", "grade_cohort", "record_problem", "
 #: Seconds one submission may take, all cells together, before it is stopped and scored zero.
 DEFAULT_TIMEOUT = 300.0
 #: Signs in nbgrader's log that a submission failed only because the machine or the database was
-#: busy, not because of the submission: it is graded once more, and if it fails again for the same
-#: reason it is reported with this reason.
-#: A kernel that never answers at start-up happens about once in several hundred parallel starts even
-#: on a quiet machine (1 in 600 in benchmarks/grading.py); no student code has run by then.
+#: busy, not because of the submission (no student code runs before a kernel has started; a start
+#: that never answers happened once in 600 in benchmarks/grading.py): it is graded once more, and if
+#: it fails again for the same reason it is reported with this reason.
 RETRY_SIGNS = {
     "database is locked": "the gradebook database was busy",
     "could not serialize access": "the gradebook database was busy",

@@ -3,9 +3,8 @@
 ``course.yaml`` holds the course title and the first day of teaching; each assignment file holds
 its title, module number, week, time estimate, points, learning objectives and, optionally, a due
 date and what students' feedback shows (``feedback: scores`` withholds the answers, see
-curriculum/feedback.py). The suggested due
-date of an assignment is the last day (Sunday) of its week. :func:`check_plan` compares the plan
-with the source notebooks, so the two never drift apart.
+curriculum/feedback.py). The suggested due date of an assignment is the last day (Sunday) of its
+week. :func:`check_plan` compares the plan with the source notebooks, so the two never drift apart.
 """
 
 from __future__ import annotations
