@@ -6,6 +6,8 @@ CURRICULUM_DB_URL gives a database URL, e.g. postgresql://user@localhost/course.
 import os
 from pathlib import Path
 
+from curriculum.nbhelpers import quiet_known_warnings
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.course_id = "social-media-medicine"
@@ -20,13 +22,21 @@ c.CourseDirectory.db_url = os.environ.get("CURRICULUM_DB_URL", "sqlite:///gradeb
 # student's answer file during autograde (release/ is checked for answer files separately).
 c.Autograde.exclude_overwriting = {p.parent.name: [p.name] for p in Path("source").glob("*/*.answers.json")}
 
-# Seconds a single cell may run while grading before it is stopped (and scores zero), and seconds a
-# kernel may take to start (nbgrader's default; `curriculum grade` tries once more if it does not).
+# nbgrader 0.9 with SQLAlchemy 2 warns each time it first records a submission, harmlessly: keep that
+# noise out of the grading logs.
+quiet_known_warnings()
+
+# Only for an instructor's own test code (see GradeAnswers below), which runs in a kernel: seconds a
+# single cell may run before it is stopped (and scores zero), and seconds a kernel may take to start
+# (nbgrader's default; `curriculum grade` tries once more if it does not).
 c.Execute.timeout = 60
 c.Execute.startup_timeout = 60
 
 # Widget answers: harvest the copies saved in outputs before they are cleared, then merge them with
-# the answer file before the notebook is executed (curriculum/autograde.py explains both steps).
+# the answer file (curriculum/autograde.py explains both steps). GradeAnswers takes the place of
+# nbgrader's Execute: it grades the answers as data, with no kernel and no student code (every hidden
+# test of the course is a Grader call); a notebook with other test code runs its course cells alone
+# in a kernel. Cells a student added never run.
 # Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
 # with the assignment before nbgrader's own checks and repairs what they crash on; SubmissionNotes
 # tells the student what was found in a "Notes from grading" cell (curriculum/submissions.py).
@@ -41,7 +51,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     "curriculum.autograde.PrepareAnswers",
-    "nbgrader.preprocessors.Execute",
+    "curriculum.autograde.GradeAnswers",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "curriculum.autograde.SubmissionNotes",

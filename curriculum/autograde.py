@@ -26,6 +26,7 @@ is a folder or binary, huge outputs; see :mod:`curriculum.submissions`):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ from traitlets import Bool
 
 from .answers import ANSWER_MIME, _atomic_write, answer_file_name, merge
 
-__all__ = ["CheckSubmission", "HarvestAnswers", "PrepareAnswers", "SubmissionNotes", "embedded_answers"]
+__all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "PrepareAnswers", "SubmissionNotes", "embedded_answers"]
 
 METADATA_KEY = "curriculum"
 
@@ -69,7 +70,7 @@ class HarvestAnswers(Preprocessor):
 
     def preprocess(self, nb, resources):
         copies = embedded_answers(nb)
-        nb.metadata.setdefault(METADATA_KEY, {})["embedded_answers"] = copies
+        nb.metadata[METADATA_KEY] = {"embedded_answers": copies}  # nothing a submission put there survives
         self.log.info("Harvested %d answer copies from the notebook's outputs", len(copies))
         return nb, resources
 
@@ -87,11 +88,12 @@ class PrepareAnswers(Preprocessor):
             return nb, resources
         path = Path(folder) / answer_file_name(notebook)
         meta = nb.metadata.setdefault(METADATA_KEY, {})
-        text, error = None, None
+        text, error = None, meta.get("answer_file_error")  # what CheckSubmission saw in submitted/
         try:
-            text = path.read_text(encoding="utf-8")
+            if error is None:
+                text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            error = meta.get("answer_file_error")  # e.g. an empty folder, which nbgrader does not copy here
+            pass
         except IsADirectoryError:
             error = "it is a folder, not a file"
         except UnicodeDecodeError:
@@ -103,16 +105,37 @@ class PrepareAnswers(Preprocessor):
         if path.exists() and text is not None:
             # keep the student's file as submitted beside the merged one, for the record
             _atomic_write(path.with_name(path.name + ".submitted"), text)
-        if path.is_dir() and not path.is_symlink():
+        if path.is_symlink():
+            path.unlink()
+        elif path.is_dir():
             shutil.rmtree(path)  # nbgrader's working copy in autograded/, not the student's submission
-        _atomic_write(path, json.dumps(merged.to_json(), indent=1, ensure_ascii=False) + "\n")
+        merged_text = json.dumps(merged.to_json(), indent=1, ensure_ascii=False) + "\n"
+        _atomic_write(path, merged_text)
+        resources[METADATA_KEY] = {"merged_answers": merged_text}  # for GradeAnswers, in this pass
         meta["answer_problems"] = {k: list(v) for k, v in merged.problems.items()}
         meta["answers_saved_at"] = {k: r.saved_at for k, r in merged.answers.items()}
+        student = (resources.get("nbgrader") or {}).get("student", "student")
         for item, messages in merged.problems.items():
             for message in messages:
-                self.log.warning("%s [%s]: %s", notebook, item, message)
+                where = notebook if item == "*" else f"{notebook} [{item}]"
+                self.log.warning("%s, %s: %s", student, where, message)
         self.log.info("Prepared %d answers for %s", len(merged.answers), notebook)
         return nb, resources
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    """Set environment variables for the duration (nbgrader.utils.setenv restores the wrong values)."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _hidden_delimiters(config: Any) -> tuple[str, str]:
@@ -147,11 +170,13 @@ class CheckSubmission(Preprocessor):
         folder = Path((resources.get("metadata") or {}).get("path") or os.getcwd())
         if info.get("notebook"):
             answers = folder / answer_file_name(info["notebook"])
-            if answers.is_dir():
+            if answers.is_symlink():
+                meta["answer_file_error"] = "it is a link to another file, and grading never follows links"
+            elif answers.is_dir():
                 meta["answer_file_error"] = "it is a folder, not a file"
         meta["grading_notes"] = notes
         for note in notes:
-            self.log.warning("%s: %s", info.get("notebook", "notebook"), note)
+            self.log.warning("%s, %s: %s", info.get("student", "student"), info.get("notebook", "notebook"), note)
         return nb, resources
 
     def _check(self, nb, info) -> list[str]:
@@ -162,11 +187,11 @@ class CheckSubmission(Preprocessor):
 
         coursedir = CourseDirectory(config=self.config)
         source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
-        order = submissions.source_order(source / f"{info['notebook']}.ipynb")
+        extras = submissions.source_metadata(source / f"{info['notebook']}.ipynb")
         with Gradebook(info["db_url"]) as gb:
-            refs = submissions.load_reference(gb, info["notebook"], info["assignment"], order,
+            refs = submissions.load_reference(gb, info["notebook"], info["assignment"], list(extras),
                                               _hidden_delimiters(self.config))
-        return submissions.check_cells(nb, refs)
+        return submissions.check_cells(nb, refs, extras)
 
 
 class SubmissionNotes(Preprocessor):
@@ -207,3 +232,95 @@ class SubmissionNotes(Preprocessor):
             with_ids = nb.get("nbformat", 4) > 4 or nb.get("nbformat_minor", 0) >= 5
             nb.cells.insert(0, submissions.notes_cell(notes, with_ids))
             self.log.info("Added %d note(s) from grading to %s", len(notes), resources.get("unique_key"))
+
+
+class GradeAnswers(Preprocessor):
+    """Grade the answers, not the notebook: in place of nbgrader's Execute in the autograde pass.
+
+    Every course cell (a cell whose grading id is part of the assignment) is taken from the
+    assignment as the gradebook records it, whatever the submission says; every other cell (added
+    by the student, or a copy) gets no outputs and never runs. When every hidden test is a literal
+    ``Grader`` call (:func:`curriculum.keys.grader_call`), no kernel starts: the tests' outputs and
+    the exercises' static views are computed from the merged answers (:mod:`curriculum.asdata`).
+    Otherwise (an instructor's own test code) the course cells alone run in a kernel with a fresh
+    home and IPython folder of its own, through nbgrader's Execute and its configured timeouts.
+    """
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when enabled").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        from . import submissions
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            refs = {ref.grade_id: ref for ref in submissions.load_reference(
+                gb, info["notebook"], info["assignment"], (), _hidden_delimiters(self.config))}
+        course: dict[int, Any] = {}
+        for index, cell in enumerate(nb.cells):
+            gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+            ref = refs.get(gid)
+            if ref is not None and ref.cell_type == "code" and ref.locked:
+                nb.cells[index] = cell = submissions.rebuild(cell, ref, {k: v for k, v in cell.metadata.items()
+                                                                          if k != "nbgrader"})
+                course[index] = ref
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        from .keys import grader_call
+
+        calls = {i: grader_call(ref.source) for i, ref in course.items() if ref.grade}
+        if all(call is not None and call.notebook == info["notebook"] for call in calls.values()):
+            self._as_data(nb, resources, course, calls)
+        else:
+            self._in_kernel(nb, resources, course)
+        return nb, resources
+
+    def _answers(self, resources):
+        from .answers import AnswerStore, parse_answer_file
+
+        notebook = resources["nbgrader"]["notebook"]
+        text = (resources.get(METADATA_KEY) or {}).get("merged_answers")
+        if text is None:  # PrepareAnswers is not configured: read the answer file as a kernel would
+            return AnswerStore(notebook, (resources.get("metadata") or {}).get("path")).load()
+        return parse_answer_file(text, notebook)
+
+    def _as_data(self, nb, resources, course, calls) -> None:
+        from . import asdata
+
+        answers = self._answers(resources)
+        for count, (index, ref) in enumerate(sorted(course.items()), 1):
+            cell = nb.cells[index]
+            cell.execution_count = count
+            if index in calls:
+                cell.outputs = asdata.test_outputs(calls[index], answers, count)
+            else:
+                cell.outputs = asdata.course_cell_outputs(ref.source, answers)
+        self.log.info("Graded %s as data: %d test(s), no kernel", resources.get("unique_key"), len(calls))
+
+    def _in_kernel(self, nb, resources, course) -> None:
+        import copy
+        import tempfile
+
+        from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir, jupyter_runtime_dir
+        from nbformat.v4 import new_raw_cell
+        from nbgrader.preprocessors import Execute
+
+        runnable = copy.deepcopy(nb)
+        for index, cell in enumerate(runnable.cells):
+            if index in course:  # no tags or other settings from anywhere but nbgrader's own
+                cell.metadata = {"nbgrader": cell.metadata["nbgrader"]}
+            else:  # only the course's own cells run; the rest keep their place, empty
+                runnable.cells[index] = new_raw_cell("")
+                runnable.cells[index].pop("id", None)
+        self.log.info("Running the course cells of %s in a kernel (an instructor's own test code)",
+                      resources.get("unique_key"))
+        with tempfile.TemporaryDirectory(prefix="curriculum-kernel-home-") as home:
+            # a home and IPython folder of its own; Jupyter's own folders stay, so kernels are found
+            with _environment(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"),
+                        JUPYTER_CONFIG_DIR=jupyter_config_dir(), JUPYTER_DATA_DIR=jupyter_data_dir(),
+                        JUPYTER_RUNTIME_DIR=jupyter_runtime_dir()):
+                runnable, resources = Execute(parent=self, config=self.config).preprocess(runnable, resources)
+        for index in course:
+            nb.cells[index].outputs = runnable.cells[index].outputs
+            nb.cells[index].execution_count = runnable.cells[index].execution_count

@@ -154,44 +154,60 @@ def _kill_tree(pid: int) -> None:
 
 
 class _Worker:
-    """One long-lived ``curriculum.gradeworker`` process, restarted after a timeout or a crash."""
+    """One long-lived ``curriculum.gradeworker`` process, restarted after a timeout or a crash.
+
+    Its results come on a pipe of their own; its stdout and stderr (nbgrader's log, and a kernel's
+    output when an instructor's test code needs one) only ever go into the submission's log."""
 
     STARTUP_TIMEOUT = 300.0
 
     def __init__(self, course: Course, db_url: str):
         self.course, self.db_url = course, db_url
         self.proc: subprocess.Popen[str] | None = None
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.results: queue.Queue[str | None] = queue.Queue()
+        self.said: queue.Queue[str | None] = queue.Queue()
 
     def _start(self) -> None:
         env = dict(os.environ)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        cmd = [sys.executable, "-m", "curriculum.gradeworker", str(self.course.root), self.db_url]
-        self.proc = subprocess.Popen(cmd, cwd=self.course.root, env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
-        said = []
-        deadline = time.monotonic() + self.STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if line.startswith(RESULT_MARK):
-                return
-            said.append(line)
+        read_fd, write_fd = os.pipe()
+        cmd = [sys.executable, "-m", "curriculum.gradeworker", str(self.course.root), self.db_url, str(write_fd)]
+        try:
+            self.proc = subprocess.Popen(cmd, cwd=self.course.root, env=env, stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                         pass_fds=(write_fd,))
+        finally:
+            os.close(write_fd)
+        self.results, self.said = queue.Queue(), queue.Queue()
+        threading.Thread(target=self._pump, args=(os.fdopen(read_fd, encoding="utf-8"), self.results),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.said), daemon=True).start()
+        line = None
+        try:
+            line = self.results.get(timeout=self.STARTUP_TIMEOUT)
+        except queue.Empty:
+            pass
+        if line is not None and line.startswith(RESULT_MARK):
+            return
         self.close()
-        raise CourseError("a grading worker could not start:\n" + "".join(said[-25:]))
+        raise CourseError("a grading worker could not start:\n" + "".join(self._drain()[-25:]))
 
     @staticmethod
-    def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
+    def _pump(stream, lines: queue.Queue[str | None]) -> None:
+        with stream:
+            for line in stream:
+                lines.put(line)
         lines.put(None)
+
+    def _drain(self) -> list[str]:
+        said = []
+        while True:
+            try:
+                line = self.said.get_nowait()
+            except queue.Empty:
+                return said
+            if line is not None:
+                said.append(line)
 
     def grade(self, assignment: str, student: str, timeout: float, log_path: Path) -> GradeResult:
         """Grade one submission; ``timeout`` counts from the request, not from the worker's start."""
@@ -205,25 +221,25 @@ class _Worker:
         result = None
         while result is None:
             remaining = start + timeout - time.monotonic()
+            said += self._drain()
             if remaining <= 0:
                 self.kill()
-                log_path.write_text("".join(said), encoding="utf-8")
+                log_path.write_text("".join(said + self._drain()), encoding="utf-8")
                 return GradeResult(student, "timed out", time.monotonic() - start,
                                    f"grading stopped after {timeout:g} s (a cell that never ends, or a kernel "
                                    "that hangs)", log=str(log_path))
             try:
-                line = self.lines.get(timeout=min(remaining, 1.0))
+                line = self.results.get(timeout=min(remaining, 1.0))
             except queue.Empty:
                 continue
             if line is None:
-                self.proc = None
-                log_path.write_text("".join(said), encoding="utf-8")
+                self.kill()
+                log_path.write_text("".join(said + self._drain()), encoding="utf-8")
                 return GradeResult(student, "failed", time.monotonic() - start,
                                    "the grading process died while grading it (out of memory?)", log=str(log_path))
             if line.startswith(RESULT_MARK):
                 result = json.loads(line[len(RESULT_MARK):])
-            else:
-                said.append(line)
+        said += self._drain()
         text = "".join(said) + result["log"] + result["error"]
         log_path.write_text(text, encoding="utf-8")
         seconds = time.monotonic() - start

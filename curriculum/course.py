@@ -88,6 +88,9 @@ class Course:
         from nbgrader.api import Gradebook
         from sqlalchemy.exc import ArgumentError, OperationalError
 
+        from .nbhelpers import quiet_known_warnings
+
+        quiet_known_warnings()
         bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from here to make a new gradebook
         if bindir not in os.environ.get("PATH", "").split(os.pathsep):
             os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")

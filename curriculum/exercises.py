@@ -24,6 +24,10 @@ from IPython.display import display
 
 from . import scoring
 from .answers import ANSWER_MIME, AnswerRecord, AnswerStore
+from .markup import markdown_html as _markdown_html
+from .markup import option_label as _option_label
+from .markup import post_card_html
+from .markup import text_html as _text_html
 
 __all__ = [
     "DisclosureFixer",
@@ -55,19 +59,6 @@ _STYLE = """<style>
 .curriculum-exercise .widget-html-content { line-height: 1.45; }
 .curriculum-exercise :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
 </style>"""
-
-
-def _text_html(text: str) -> str:
-    """Literal text (a post) to HTML: escaped, with its paragraphs and line breaks kept."""
-    paragraphs = [p.replace("\n", "<br>") for p in html.escape(text.strip()).split("\n\n")]
-    return "".join(f"<p>{p}</p>" for p in paragraphs)
-
-
-def _markdown_html(text: str) -> str:
-    """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
-    import mistune
-
-    return mistune.create_markdown(escape=True)(text.strip())
 
 
 class Exercise:
@@ -216,10 +207,6 @@ def _case_card(case_id: str) -> str:
     return cases.render(case_id, show_title=False)
 
 
-def _option_label(key: str, text: str) -> str:
-    return f"{key}) {text}"
-
-
 def _field_label(text: str) -> str:
     """A menu's label with a colon, unless it already ends in one or in a question mark."""
     return text if text.rstrip().endswith((":", "?")) else f"{text}:"
@@ -299,11 +286,7 @@ class MultipleChoice(Exercise):
 
 
 def _post_card(text: str, title: str) -> w.HTML:
-    return w.HTML(
-        f"<div role='article' aria-label='{html.escape(title)}' style='border:1px solid #999;border-radius:8px;"
-        f"padding:8px 12px;margin:4px 0;max-width:42em'><div><strong>{html.escape(title)}</strong></div>"
-        f"{_text_html(text)}</div>"
-    )
+    return w.HTML(post_card_html(text, title))
 
 
 class PostTriage(Exercise):

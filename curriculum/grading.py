@@ -35,11 +35,13 @@ class Points(float):
 
 
 class Grader:
-    """Scores the saved answers of one notebook (read from its answer file in ``folder``)."""
+    """Scores the saved answers of one notebook: read from its answer file in ``folder``, or given as
+    ``answers`` (how grading as data scores a test without a kernel, :mod:`curriculum.asdata`)."""
 
-    def __init__(self, notebook: str, folder: str | os.PathLike[str] | None = None):
+    def __init__(self, notebook: str, folder: str | os.PathLike[str] | None = None, *,
+                 answers: AnswerSet | None = None):
         self.store = AnswerStore(notebook, folder)
-        self._answers: AnswerSet | None = None
+        self._answers: AnswerSet | None = answers
 
     @property
     def answers(self) -> AnswerSet:

@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["GRADER_METHODS", "ItemKey", "KeyReadError", "read_keys", "widget_items"]
+__all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "grader_call", "read_keys", "widget_items"]
 
 #: Grader method -> answer kind.
 GRADER_METHODS = {
@@ -72,6 +72,65 @@ def _nbgrader(cell: Any) -> dict[str, Any]:
     return (cell.get("metadata") or {}).get("nbgrader") or {}
 
 
+@dataclass(frozen=True)
+class GraderCall:
+    """A hidden test that is nothing but one ``Grader(notebook).<method>(item, ...)`` call with literal
+    arguments: what grading computes as data, without running the cell."""
+
+    method: str
+    notebook: str
+    item: str
+    args: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return GRADER_METHODS[self.method]
+
+
+def _grader_calls(tree: ast.AST) -> list[ast.Call]:
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GRADER_METHODS]
+
+
+def _literal_call(call: ast.Call) -> tuple[str, dict[str, Any]]:
+    """The item and keyword arguments of a Grader method call; ValueError unless all are literals."""
+    if len(call.args) != 1 or any(kw.arg is None for kw in call.keywords):
+        raise ValueError("give the item id as the only positional argument, the rest as keywords")
+    item = ast.literal_eval(call.args[0])
+    if not isinstance(item, str):
+        raise ValueError("the item id must be a string")
+    return item, {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+
+
+def grader_call(source: str) -> GraderCall | None:
+    """The test's :class:`GraderCall` if the cell's code is exactly ``from curriculum.grading import
+    Grader`` and one literal ``Grader("<notebook>").<method>(...)`` call (comments and nbgrader's
+    hidden-test marker lines are comments too); otherwise ``None``: an instructor's own test code,
+    which only a kernel can run."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    *imports, last = tree.body or [None]
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return None
+    if any(not (isinstance(s, ast.ImportFrom) and s.module == "curriculum.grading" and s.level == 0
+                and [(a.name, a.asname) for a in s.names] == [("Grader", None)]) for s in imports):
+        return None
+    call = last.value
+    grader = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr in GRADER_METHODS
+            and isinstance(grader, ast.Call) and isinstance(grader.func, ast.Name) and grader.func.id == "Grader"
+            and len(grader.args) == 1 and not grader.keywords and isinstance(grader.args[0], ast.Constant)
+            and isinstance(grader.args[0].value, str)):
+        return None
+    try:
+        item, args = _literal_call(call)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return GraderCall(call.func.attr, grader.args[0].value, item, args)
+
+
 def read_keys(path: str | Path) -> list[ItemKey]:
     """Every graded widget item's key in a source notebook, in notebook order."""
     path = Path(path)
@@ -86,18 +145,13 @@ def read_keys(path: str | Path) -> list[ItemKey]:
             tree = ast.parse(cell.source)
         except SyntaxError as exc:
             raise KeyReadError(f"{where}: hidden test is not valid Python ({exc.msg}, line {exc.lineno})") from None
-        calls = [
-            node for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in GRADER_METHODS
-        ]
+        calls = _grader_calls(tree)
         if len(calls) != 1:
             raise KeyReadError(f"{where}: expected exactly one Grader call, found {len(calls)}")
         call = calls[0]
         try:
-            item = ast.literal_eval(call.args[0])
-            args = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
-        except (IndexError, ValueError) as exc:
+            item, args = _literal_call(call)
+        except (ValueError, TypeError) as exc:
             raise KeyReadError(f"{where}: the Grader call must use literal values only ({exc})") from None
         if "points" not in args:
             raise KeyReadError(f"{where}: the Grader call needs points=")

@@ -75,6 +75,8 @@ __all__ = [
     "output_notes",
     "plain",
     "problem_feedback_html",
+    "rebuild",
+    "source_metadata",
     "source_order",
     "write_problem_feedback",
 ]
@@ -87,6 +89,9 @@ PROBLEM_PAGE_MARK = '<meta name="generator" content="curriculum: not graded auto
 CLOCK_SLACK = timedelta(minutes=1)
 _ITEM_CALL = re.compile(r"\.(?:%s)\(\s*[\"']([^\"'\n]+)[\"']" % "|".join(GRADER_METHODS))
 _KINDS = {"code": "code", "markdown": "Markdown text", "raw": "raw text"}
+#: Cell metadata that only changes how a front end shows a cell, never how it is graded.
+_UI_METADATA = frozenset({"collapsed", "scrolled", "jupyter", "execution", "editable", "deletable", "trusted",
+                          "slideshow"})
 
 
 def code(text: Any, limit: int = 60) -> str:
@@ -199,11 +204,23 @@ def load_reference(gradebook: Any, notebook: str, assignment: str, order: Sequen
 
 def source_order(path: Path) -> list[str]:
     """Grading ids of a notebook's cells, in order (``[]`` if it cannot be read)."""
+    return list(source_metadata(path))
+
+
+def source_metadata(path: Path) -> dict[str, dict[str, Any]]:
+    """Grading id -> the cell's metadata other than nbgrader's (tags, display settings), in notebook
+    order, from the assignment's source notebook (``{}`` if it cannot be read)."""
     try:
         nb = nbformat.read(path, as_version=4)
     except (OSError, ValueError):
-        return []
-    return [gid for cell in nb.cells if (gid := ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id"))]
+        return {}
+    found = {}
+    for cell in nb.cells:
+        meta = dict(cell.get("metadata") or {})
+        gid = (meta.pop("nbgrader", None) or {}).get("grade_id")
+        if gid:
+            found[gid] = meta
+    return found
 
 
 # -- comparing a submission with the assignment -----------------------------------------------------------
@@ -245,6 +262,24 @@ def _settings_changes(meta: dict[str, Any], ref: CellRef) -> list[str]:
     return changes
 
 
+def rebuild(cell: Any, ref: CellRef, extra: dict[str, Any] | None = None) -> Any:
+    """The assignment's version of a course cell: its type, metadata (nbgrader's from the gradebook,
+    the rest from the source notebook) and, for a read-only cell, its source (hidden tests included,
+    as nbgrader's OverwriteCells puts them back). Only a written answer keeps the student's text.
+    Nothing of the submitted cell's type, metadata or outputs survives."""
+    source = ref.source if ref.locked else cell.get("source", "")
+    new = {"cell_type": ref.cell_type, "metadata": {**(extra or {}), "nbgrader": ref.metadata()},
+           "source": source if isinstance(source, str) else "".join(source)}
+    if ref.cell_type == "code":
+        new.update(outputs=[], execution_count=None)
+    if "id" in cell:
+        new["id"] = cell["id"]
+    new = nbformat.from_dict(new)  # not nbformat.v4.new_*_cell, which validate each cell (slow)
+    if "attachments" in cell and ref.cell_type != "code" and not ref.locked:
+        new["attachments"] = cell["attachments"]
+    return new
+
+
 def _new_cell(ref: CellRef, with_ids: bool) -> Any:
     make = nbformat.v4.new_code_cell if ref.cell_type == "code" else nbformat.v4.new_markdown_cell
     cell = make(ref.source, metadata={"nbgrader": ref.metadata()})
@@ -253,19 +288,21 @@ def _new_cell(ref: CellRef, with_ids: bool) -> Any:
     return cell
 
 
-def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
+def check_cells(nb: Any, refs: Sequence[CellRef], extras: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """Compare a submitted notebook with the assignment's cells, repair it for nbgrader, and return
     notes for the student (plain markdown, one finding each).
 
     Changes made to ``nb`` (the copy being graded, never the student's file): duplicated and unknown
-    grading ids lose their nbgrader metadata (they run as ordinary cells); deleted grade and task cells
-    are put back where the assignment has them; edited grading settings are restored. nbgrader's
-    OverwriteCells, which runs next, restores the type and source of read-only cells itself.
+    grading ids lose their nbgrader metadata (they become ordinary cells, which grading never runs);
+    every course cell is rebuilt from the assignment (:func:`rebuild`: type, metadata, and the source
+    of read-only cells); deleted grade and task cells are put back where the assignment has them.
+    ``extras`` is the source notebook's other metadata per grading id (:func:`source_metadata`).
     """
     by_id = {ref.grade_id: ref for ref in refs}
     rank = {ref.grade_id: i for i, ref in enumerate(refs)}
     notes: list[str] = []
     unknown: list[str] = []
+    demoted: list[Any] = []  # cells that lost their grading id here (and have a note saying so)
     places: dict[str, list[int]] = {}
     for index, cell in enumerate(nb.cells):
         meta = _nbgrader(cell)
@@ -276,13 +313,14 @@ def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
             _drop_nbgrader(cell)  # nbgrader would crash on these (empty metadata, no id) or half-keep them
             if meta and gid is not None:
                 unknown.append(code(gid, 40))
+                demoted.append(cell)
             continue
         places.setdefault(gid, []).append(index)
     if unknown:
         notes.append(f"A cell carries the grading id {_listing(unknown)}, which is not part of this assignment; "
-                     "it was run as an ordinary cell." if len(unknown) == 1 else
+                     "it was kept as an ordinary cell, which grading does not run." if len(unknown) == 1 else
                      f"Cells carry grading ids that are not part of this assignment ({_listing(unknown)}); "
-                     "they were run as ordinary cells.")
+                     "they were kept as ordinary cells, which grading does not run.")
 
     keep: dict[str, int] = {}
     for gid, indices in places.items():
@@ -298,15 +336,17 @@ def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
             for i in indices:
                 if i != chosen:
                     _drop_nbgrader(nb.cells[i])
+                    demoted.append(nb.cells[i])
             notes.append(f"{_upper(ref.label)} appears {len(indices)} times in your notebook. Only {which} "
-                         "was graded; the other copies were run as ordinary cells.")
+                         "was graded; the other copies were kept as ordinary cells, which grading does not run.")
 
     present = sorted(keep, key=keep.get)
     stayed = _longest_in_order(present, rank)
     moved = [by_id[gid].label for gid in present if gid not in stayed]
     if moved:
         notes.append(f"Some cells are not where the assignment has them: {_listing(moved)} "
-                     f"{'was' if len(moved) == 1 else 'were'} moved. nbgrader ran the cells in your order.")
+                     f"{'was' if len(moved) == 1 else 'were'} moved. They were graded as usual: the order of cells "
+                     "does not change a score.")
 
     for gid in present:
         ref, cell = by_id[gid], nb.cells[keep[gid]]
@@ -315,11 +355,17 @@ def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
         if changes:
             notes.append(f"The grading settings of {ref.label} were changed ({_listing(changes)}); the "
                          "assignment's settings were used.")
-        cell.metadata["nbgrader"] = ref.metadata()
+        extra = (extras or {}).get(gid) or {}
+        keys = (set(cell.metadata) | set(extra)) - {"nbgrader"} - _UI_METADATA
+        changed = sorted(k for k in keys if cell.metadata.get(k) != extra.get(k))
+        if changed:
+            notes.append(f"The cell settings of {ref.label} were changed ({_listing([code(k) for k in changed])}); "
+                         "the assignment's settings were used.")
+        nb.cells[keep[gid]] = rebuild(cell, ref, extra)
         if cell.cell_type != ref.cell_type:
             notes.append(f"You changed {ref.label} from {_KINDS.get(ref.cell_type, ref.cell_type)} to "
                          f"{_KINDS.get(cell.cell_type, code(cell.cell_type))}; it was changed back for grading.")
-        if ref.locked and cell.source != ref.release_source:
+        if ref.locked and cell.source not in (ref.release_source, ref.source):
             if ref.grade and ref.cell_type == "code":
                 notes.append(f"You changed {ref.label}; the original test was used.")
             else:
@@ -339,7 +385,7 @@ def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
         before = [positions[r.grade_id] for r in refs[:k] if r.grade_id in positions]
         after = [positions[r.grade_id] for r in refs[k + 1:] if r.grade_id in positions]
         at = before[-1] + 1 if before else (after[0] if after else len(nb.cells))
-        nb.cells.insert(at, _new_cell(ref, with_ids))
+        nb.cells.insert(at, rebuild(_new_cell(ref, with_ids), ref, (extras or {}).get(ref.grade_id)))
         positions = {g: (p + 1 if p >= at else p) for g, p in positions.items()}
         positions[ref.grade_id] = at
         if ref.grade and ref.solution:
@@ -350,6 +396,16 @@ def check_cells(nb: Any, refs: Sequence[CellRef]) -> list[str]:
                          "saved answer.")
         else:
             notes.append(f"You deleted {ref.label}. It was put back from the assignment.")
+    added = [cell for cell in nb.cells if cell.get("cell_type") == "code" and _nbgrader(cell) is None
+             and "".join(cell.get("source") or "").strip() and not any(cell is d for d in demoted)]
+    if added:
+        first = next(line for line in "".join(added[0].source).splitlines() if line.strip())
+        one = len(added) == 1
+        notes.append((f"Your notebook has a code cell that is not part of the assignment (it starts {code(first)})"
+                      if one else f"Your notebook has {len(added)} code cells that are not part of the assignment "
+                      f"(the first starts {code(first)})") + ". Grading runs only the course's own cells, so "
+                     f"{'it was' if one else 'they were'} not run; the course staff can see "
+                     f"{'it' if one else 'them'} in your graded notebook.")
     return notes
 
 

@@ -1,8 +1,11 @@
 """`curriculum grade`: parallel autograding with stock nbgrader per submission, on a real toy course.
 
 The same submissions are graded by stock `nbgrader autograde` in a twin course; every item's score
-must be identical. Then: skipping and resuming, a submission that cannot be read, one that hangs,
-and the command line's errors and exit codes.
+must be identical. The toy course's tests are all Grader calls, so both grade as data (no kernel);
+its kernel variant (an instructor's own test code, toycourse.make_course(own_test=True)) runs its
+course cells in a kernel and must give the same scores. Then: skipping and resuming, a submission
+that cannot be read, a grading that hangs, a kernel slow to start, and the command line's errors
+and exit codes.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from toycourse import NAME, POINTS, make_course
+from toycourse import HANG_FILE, NAME, POINTS, make_course
 
 from curriculum import cli
 from curriculum.cohort import grade_cohort, submitted_students
@@ -47,6 +50,16 @@ def cohort(tmp_path_factory):
     shutil.copytree(ours.root / "submitted", stock.root / "submitted")
     stock.autograde(NAME)
     return ours, stock
+
+
+@pytest.fixture(scope="module")
+def kernel_course(cohort, tmp_path_factory):
+    """The kernel variant of the toy course with the same four submissions, not graded yet."""
+    ours, _ = cohort
+    course = Course(make_course(tmp_path_factory.mktemp("kernel"), own_test=True))
+    course.generate(NAME)
+    shutil.copytree(ours.root / "submitted", course.root / "submitted")
+    return course
 
 
 def processes_in(folder) -> list[psutil.Process]:
@@ -79,7 +92,31 @@ def test_parallel_grading_equals_stock_nbgrader(graded):
     assert all(r.auto_max == FULL for r in results)
     log = (ours.root / "reports" / NAME / "grading.csv").read_text()
     assert log.startswith("student,status,auto score") and log.count("graded") == 4
-    assert "[INFO] Creating/updating student" in (ours.root / "reports" / NAME / "grading-logs" / "partial.log").read_text()
+    logs = ours.root / "reports" / NAME / "grading-logs"
+    assert "[INFO] Creating/updating student" in (logs / "partial.log").read_text()
+    assert "Graded 99-toy as data: 6 test(s), no kernel" in (logs / "partial.log").read_text()
+
+
+def test_logs_show_only_real_problems(graded):
+    """Honest submissions log no warning (nbgrader's checksum and SQLAlchemy warnings used to fill
+    every log); a real problem is one line naming the student and what was done."""
+    ours, _, _ = graded
+    logs = ours.root / "reports" / NAME / "grading-logs"
+    for student in ("complete", "partial"):
+        text = (logs / f"{student}.log").read_text()
+        assert "WARNING" not in text and "Warning" not in text, text
+    for student in ("blank", "no-answer-file"):  # neither submitted an answer file
+        warnings = [line for line in (logs / f"{student}.log").read_text().splitlines() if "WARNING" in line]
+        assert len(warnings) == 1 and f"{student}, 99-toy: No answer file" in warnings[0]
+
+
+def test_the_kernel_variant_runs_course_cells_and_scores_the_same(cohort, kernel_course):
+    ours, _ = cohort
+    results = grade_cohort(kernel_course, NAME, workers=2, progress=False)
+    assert {r.student: (r.status, r.auto_score) for r in results} == {s: ("graded", p) for s, p in PROFILES.items()}
+    assert item_scores(kernel_course) == item_scores(ours)
+    log = (kernel_course.root / "reports" / NAME / "grading-logs" / "partial.log").read_text()
+    assert "Running the course cells of 99-toy in a kernel" in log
 
 
 def test_a_second_run_skips_and_force_regrades_the_same(graded):
@@ -92,9 +129,9 @@ def test_a_second_run_skips_and_force_regrades_the_same(graded):
     assert item_scores(ours) == before
 
 
-def test_an_interrupted_run_resumes_without_losing_grades(cohort, tmp_path):
-    ours, _ = cohort
-    course = Course(shutil.copytree(ours.root, tmp_path / "course",
+def test_an_interrupted_run_resumes_without_losing_grades(kernel_course, tmp_path):
+    """(A kernel per submission makes a run slow enough to interrupt in the middle.)"""
+    course = Course(shutil.copytree(kernel_course.root, tmp_path / "course",
                                     ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
     cmd = [sys.executable, "-m", "curriculum.cli", "--course", str(course.root), "grade", NAME,
            "--workers", "1", "--quiet"]
@@ -116,20 +153,18 @@ def test_an_interrupted_run_resumes_without_losing_grades(cohort, tmp_path):
     assert {s.student: s.auto_score for s in course.scores(NAME)} == PROFILES
 
 
-def test_broken_and_hanging_submissions_are_scored_and_never_stop_the_cohort(cohort, tmp_path):
-    ours, _ = cohort
-    course = Course(shutil.copytree(ours.root, tmp_path / "course", ignore=shutil.ignore_patterns("autograded")))
+def test_broken_and_hanging_submissions_are_scored_and_never_stop_the_cohort(kernel_course, tmp_path):
+    course = Course(shutil.copytree(kernel_course.root, tmp_path / "course",
+                                    ignore=shutil.ignore_patterns("autograded")))
     # corrupted JSON: the notebook was cut off mid-upload
     broken = submission(course, "broken")
     shutil.copytree(submission(course, "complete"), broken)
     path = broken / f"{NAME}.ipynb"
     path.write_text(path.read_text()[:500])
-    # a cell that never ends, in a cell the student added
+    # an instructor's test that never ends on this submission (student code never runs: tests/test_integrity.py)
     hang = submission(course, "hang")
     shutil.copytree(submission(course, "complete"), hang)
-    nb = nbformat.read(hang / f"{NAME}.ipynb", 4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass"))
-    nbformat.write(nb, hang / f"{NAME}.ipynb")
+    (hang / HANG_FILE).write_text("the kernel variant's own test waits while this file is here")
 
     results = {r.student: r for r in grade_cohort(course, NAME, workers=2, timeout=60, force=True,
                                                   progress=False)}
@@ -199,10 +234,9 @@ kernelapp.launch_new_instance()
 """
 
 
-def test_a_kernel_that_starts_too_slowly_is_graded_again(cohort, tmp_path, monkeypatch):
+def test_a_kernel_that_starts_too_slowly_is_graded_again(kernel_course, tmp_path, monkeypatch):
     """A kernel that does not start in time (a busy machine) is not the student's fault: one more try."""
-    ours, _ = cohort
-    course = Course(shutil.copytree(ours.root, tmp_path / "course",
+    course = Course(shutil.copytree(kernel_course.root, tmp_path / "course",
                                     ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
     config = course.root / "nbgrader_config.py"
     config.write_text(config.read_text() + "\nc.Execute.startup_timeout = 8\n")

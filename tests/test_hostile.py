@@ -94,7 +94,7 @@ def _unknown_ids(nb):
     nb.cells.insert(2, nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {}}))
 
 
-def _huge_output(nb):
+def _added_code(nb):
     nb.cells.insert(3, nbformat.v4.new_code_cell(f"for i in range({HUGE_LINES}):\n    print('line', i)"))
 
 
@@ -122,7 +122,7 @@ NOTEBOOK_EDITS = {
     "edited-locked": _edit_locked,
     "edited-test": _edit_test,
     "unknown-ids": _unknown_ids,
-    "huge-output": _huge_output,
+    "added-code": _added_code,
 }
 
 
@@ -221,12 +221,13 @@ GRADED = {
         "your saved answer."]),
     "duplicated": (FULL, [
         "The grading cell of `q1-single` appears 2 times in your notebook. Only the last copy was graded; "
-        "the other copies were run as ordinary cells.",
+        "the other copies were kept as ordinary cells, which grading does not run.",
         "The cell of your written answer `reflection` appears 2 times in your notebook. Only the copy you "
-        "wrote in was graded; the other copies were run as ordinary cells."]),
+        "wrote in was graded; the other copies were kept as ordinary cells, which grading does not run."]),
     "moved": (FULL, [
         "Some cells are not where the assignment has them: the read-only cell `setup`, the exercise cell of "
-        "`q5-ranking` and the grading cell of `q5-ranking` were moved. nbgrader ran the cells in your order."]),
+        "`q5-ranking` and the grading cell of `q5-ranking` were moved. They were graded as usual: the order of "
+        "cells does not change a score."]),
     "type-changed": (FULL, [
         "You changed the exercise cell of `q2-multiple` from code to raw text; it was changed back for grading.",
         "You changed the grading cell of `q4-spot` from code to Markdown text; it was changed back for "
@@ -238,13 +239,16 @@ GRADED = {
         "the assignment's settings were used.",
         "You changed the grading cell of `q2-multiple`; the original test was used."]),
     "unknown-ids": (FULL, [
-        "A cell carries the grading id `my-own-test`, which is not part of this assignment; it was run as an "
-        "ordinary cell.",
+        "A cell carries the grading id `my-own-test`, which is not part of this assignment; it was kept as an "
+        "ordinary cell, which grading does not run.",
         "You deleted the grading cell of `q5-ranking`. It was put back from the assignment and graded with "
-        "your saved answer."]),
-    "huge-output": (FULL, [
-        f"The output of your cell starting `for i in range({HUGE_LINES}):` was {HUGE_LINES:,} lines long; it "
-        "was cut to 1,000 lines."]),
+        "your saved answer.",
+        "Your notebook has a code cell that is not part of the assignment (it starts `x = 1`). Grading runs "
+        "only the course's own cells, so it was not run; the course staff can see it in your graded notebook."]),
+    "added-code": (FULL, [
+        f"Your notebook has a code cell that is not part of the assignment (it starts `for i in range({HUGE_LINES}):`). "
+        "Grading runs only the course's own cells, so it was not run; the course staff can see it in your "
+        "graded notebook."]),
     "answers-folder": (FULL, [
         "The answer file 99-toy.answers.json could not be opened (it is a folder, not a file); the answers "
         "saved inside the notebook were used instead."]),
@@ -331,12 +335,11 @@ def test_restored_and_duplicated_cells_are_graded_as_the_notes_say(cohort):
     assert "full marks" not in edited.source and "BEGIN HIDDEN TESTS" in edited.source
 
 
-def test_huge_output_is_cut_in_the_graded_notebook(cohort):
+def test_added_code_stays_visible_and_never_runs(cohort):
     course, _, _ = cohort
-    nb = _graded(course, "huge-output")
+    nb = _graded(course, "added-code")
     cell = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("for i in range"))
-    text = "".join(o.get("text", "") for o in cell.outputs)
-    assert len(text.splitlines()) <= 1000 and text.endswith("... Output truncated ...")
+    assert cell.outputs == [] and cell.execution_count is None
 
 
 def test_feedback_of_the_cases_reveals_no_key(cohort):

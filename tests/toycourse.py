@@ -1,5 +1,9 @@
 """A small course built in a temporary folder for tests: one notebook with one graded item of each
-kind, a practice item and a manually graded reflection, using the course's real nbgrader_config.py."""
+kind, a practice item and a manually graded reflection, using the course's real nbgrader_config.py.
+
+``make_course(root, own_test=True)`` writes one hidden test as an instructor's own code (the Grader
+call split over two statements: same key, same score), so grading needs a kernel for it: the
+fallback path that runs the course's cells alone (curriculum.autograde.GradeAnswers)."""
 
 from __future__ import annotations
 
@@ -30,20 +34,28 @@ def _meta(grade_id, *, grade=False, solution=False, locked=True, points=None):
     return {"nbgrader": meta}
 
 
-def _test(item, call):
-    source = (f"# Hidden tests check {item} ({POINTS[item]} points).\n### BEGIN HIDDEN TESTS\n"
-              f"from curriculum.grading import Grader\nGrader({NAME!r}).{call}\n### END HIDDEN TESTS")
+#: An instructor's own test code in the kernel variant: it waits while its folder holds this file (so
+#: the tests can make one submission's grading hang), then grades q1 as the Grader call would.
+HANG_FILE = "hang-here.txt"
+
+
+def _test(item, call, own_code=False):
+    body = f"from curriculum.grading import Grader\nGrader({NAME!r}).{call}"
+    if own_code:
+        body = (f"import os, time\nwhile os.path.exists({HANG_FILE!r}):\n    time.sleep(1)\n"
+                f"from curriculum.grading import Grader\ngrader = Grader({NAME!r})\ngrader.{call}")
+    source = f"# Hidden tests check {item} ({POINTS[item]} points).\n### BEGIN HIDDEN TESTS\n{body}\n### END HIDDEN TESTS"
     return new_code_cell(source, metadata=_meta(f"{item}-test", grade=True, points=POINTS[item]))
 
 
-def toy_notebook() -> nbformat.NotebookNode:
+def toy_notebook(own_test: bool = False) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Toy module\nA notebook for tests."),
         new_code_cell(f"from curriculum import Quiz\nquiz = Quiz({NAME!r})", metadata=_meta("setup")),
         new_code_cell('quiz.single_choice("q1-single", "Which is PHI?", {"a": "A weather report", '
                       '"b": "A named patient\'s diagnosis", "c": "A textbook fact"})', metadata=_meta("q1-widget")),
         _test("q1-single", 'single_choice("q1-single", correct="b", points=1, '
-              'explain={"b": "A diagnosis tied to a name is protected health information."})'),
+              'explain={"b": "A diagnosis tied to a name is protected health information."})', own_test),
         new_code_cell('quiz.multiple_choice("q2-multiple", "Which are Safe Harbor identifiers?", '
                       '{"a": "Full-face photo", "b": "Year of birth", "c": "Email address", "d": "Blood type"})',
                       metadata=_meta("q2-widget")),
@@ -77,10 +89,10 @@ def toy_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def make_course(root: Path) -> Path:
+def make_course(root: Path, own_test: bool = False) -> Path:
     """A course folder at ``root`` with the real config and the toy notebook as its only source."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     (root / "source" / NAME).mkdir(parents=True)
-    nbformat.write(toy_notebook(), root / "source" / NAME / f"{NAME}.ipynb")
+    nbformat.write(toy_notebook(own_test), root / "source" / NAME / f"{NAME}.ipynb")
     return root

@@ -1,0 +1,36 @@
+"""Small HTML helpers shared by the widgets (in a student's kernel) and the static answer views (in
+grading): one place for how a post, a prompt and an option label become HTML. No ipywidgets here,
+so grading can use them without loading the widget library."""
+
+from __future__ import annotations
+
+import html
+
+__all__ = ["markdown_html", "option_label", "post_card_html", "text_html"]
+
+
+def text_html(text: str) -> str:
+    """Literal text (a post) to HTML: escaped, with its paragraphs and line breaks kept."""
+    paragraphs = [p.replace("\n", "<br>") for p in html.escape(text.strip()).split("\n\n")]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def markdown_html(text: str) -> str:
+    """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
+    import mistune
+
+    return mistune.create_markdown(escape=True)(text.strip())
+
+
+def option_label(key: str, text: str) -> str:
+    """How an option is labelled everywhere: ``b) text``."""
+    return f"{key}) {text}"
+
+
+def post_card_html(text: str, title: str) -> str:
+    """A post given as plain text (not a case-bank case), as a card with a title."""
+    return (
+        f"<div role='article' aria-label='{html.escape(title)}' style='border:1px solid #999;border-radius:8px;"
+        f"padding:8px 12px;margin:4px 0;max-width:42em'><div><strong>{html.escape(title)}</strong></div>"
+        f"{text_html(text)}</div>"
+    )
