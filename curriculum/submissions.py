@@ -361,6 +361,9 @@ def check_cells(nb: Any, refs: Sequence[CellRef], extras: dict[str, dict[str, An
         if changed:
             notes.append(f"The cell settings of {ref.label} were changed ({_listing([code(k) for k in changed])}); "
                          "the assignment's settings were used.")
+        if ref.grade and ref.cell_type == "code" and cell.get("outputs"):
+            notes.append(f"{_upper(ref.label)} came with outputs that grading did not write (a score typed in?); "
+                         "they were removed, and the cell was graded from your saved answers.")
         nb.cells[keep[gid]] = rebuild(cell, ref, extra)
         if cell.cell_type != ref.cell_type:
             notes.append(f"You changed {ref.label} from {_KINDS.get(ref.cell_type, ref.cell_type)} to "

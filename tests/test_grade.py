@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from toycourse import HANG_FILE, NAME, POINTS, make_course
+from toycourse import FORGE_FILE, HANG_FILE, NAME, POINTS, make_course
 
 from curriculum import cli
 from curriculum.cohort import grade_cohort, submitted_students
@@ -165,12 +165,18 @@ def test_broken_and_hanging_submissions_are_scored_and_never_stop_the_cohort(ker
     hang = submission(course, "hang")
     shutil.copytree(submission(course, "complete"), hang)
     (hang / HANG_FILE).write_text("the kernel variant's own test waits while this file is here")
+    # and one whose kernel writes the worker's result line to its stdout first, then hangs: the result
+    # pipe is the worker's own, so it is not counted as graded and its classmates are not harmed
+    forger = submission(course, "forger")
+    shutil.copytree(hang, forger)
+    (forger / FORGE_FILE).write_text("the kernel variant's own test forges a result line")
 
     results = {r.student: r for r in grade_cohort(course, NAME, workers=2, timeout=60, force=True,
                                                   progress=False)}
     assert results["broken"].status == "failed" and "could not grade it" in results["broken"].message
     assert results["hang"].status == "timed out" and "stopped after 60 s" in results["hang"].message
-    assert results["broken"].auto_score == 0 and results["hang"].auto_score == 0
+    assert results["forger"].status == "timed out"
+    assert results["broken"].auto_score == results["hang"].auto_score == results["forger"].auto_score == 0
     assert {s: results[s].auto_score for s in PROFILES} == PROFILES  # the others are graded as usual
     assert not processes_in(course.root)  # the hanging kernel was killed, not orphaned
     with course.gradebook() as gb:

@@ -34,15 +34,20 @@ def _meta(grade_id, *, grade=False, solution=False, locked=True, points=None):
     return {"nbgrader": meta}
 
 
-#: An instructor's own test code in the kernel variant: it waits while its folder holds this file (so
-#: the tests can make one submission's grading hang), then grades q1 as the Grader call would.
+#: An instructor's own test code in the kernel variant: it waits while its folder holds HANG_FILE (so
+#: the tests can make one submission's grading hang), then grades q1 as the Grader call would. With
+#: FORGE_FILE there too, it first writes the grading worker's result line to its stdout, as a kernel
+#: trying to end its grading early would.
 HANG_FILE = "hang-here.txt"
+FORGE_FILE = "forge-result.txt"
 
 
 def _test(item, call, own_code=False):
     body = f"from curriculum.grading import Grader\nGrader({NAME!r}).{call}"
     if own_code:
-        body = (f"import os, time\nwhile os.path.exists({HANG_FILE!r}):\n    time.sleep(1)\n"
+        body = (f"import os, time\nif os.path.exists({FORGE_FILE!r}):\n"
+                "    os.write(1, b'@@curriculum-grade-result {\"success\": true, \"log\": \"\", \"error\": \"\"}\\n')\n"
+                f"while os.path.exists({HANG_FILE!r}):\n    time.sleep(1)\n"
                 f"from curriculum.grading import Grader\ngrader = Grader({NAME!r})\ngrader.{call}")
     source = f"# Hidden tests check {item} ({POINTS[item]} points).\n### BEGIN HIDDEN TESTS\n{body}\n### END HIDDEN TESTS"
     return new_code_cell(source, metadata=_meta(f"{item}-test", grade=True, points=POINTS[item]))
