@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Benchmark: stock `nbgrader autograde` against `curriculum grade` on a simulated cohort.
+"""Benchmark: grading in a kernel (the course's design before grading as data) against `curriculum grade`.
 
     .venv/bin/python benchmarks/grading.py                      # 100 students x all six modules
     .venv/bin/python benchmarks/grading.py --students 20 --modules 01-patient-privacy 06-capstone
 
-Builds two identical copies of the course in a scratch folder, generates every module, and writes the
-same submissions into both: each student gets the released notebook and an answer file in which
-every graded item is, at random but reproducibly (--seed), right, partly right or unanswered. One copy
-is graded with stock `nbgrader autograde ASSIGNMENT` (one process, one notebook at a time), the other
-with `curriculum grade ASSIGNMENT` (--workers, default one per core). The script checks that every
-item's score is identical in both gradebooks and prints seconds per submission for each and the
-ratio. It also times `import curriculum` and the first case-bank load in a fresh kernel.
+Builds three identical copies of the course in a scratch folder, generates every module, and writes
+the same submissions into each: every student gets the released notebook and an answer file in which
+every graded item is, at random but reproducibly (--seed), right, partly right or unanswered. Then:
+
+- "kernel": stock `nbgrader autograde ASSIGNMENT` with the course config as it was before grading as
+  data (nbgrader's Execute runs every notebook in a kernel: curriculum.nbhelpers.KERNEL_DESIGN_CONFIG),
+  one process, one notebook at a time;
+- "stock": stock `nbgrader autograde ASSIGNMENT` with today's course config (grading as data, one
+  process);
+- "ours": `curriculum grade ASSIGNMENT` (--workers, default one per core).
+
+The script checks that every item's score is identical in the three gradebooks and prints seconds
+per submission for each and the ratios. It also times `import curriculum` and the first case-bank
+load in a fresh kernel (what a student's first cell costs).
 
 It is a benchmark, not a test: it prints figures and exits non-zero only if the scores differ.
 """
@@ -18,7 +25,6 @@ It is a benchmark, not a test: it prints figures and exits non-zero only if the 
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import shutil
 import subprocess
@@ -34,6 +40,7 @@ from curriculum.answers import AnswerStore  # noqa: E402
 from curriculum.cohort import default_workers  # noqa: E402
 from curriculum.course import Course  # noqa: E402
 from curriculum.keys import read_keys  # noqa: E402
+from curriculum.nbhelpers import KERNEL_DESIGN_CONFIG  # noqa: E402
 from curriculum.simulate import correct_value  # noqa: E402
 
 
@@ -69,9 +76,12 @@ def write_submission(release_nb: Path, folder: Path, keys, rng: random.Random) -
     (folder / "timestamp.txt").write_text("2027-01-17 20:00:00.000000 UTC")
 
 
-def copy_course(dest: Path) -> Course:
+def copy_course(dest: Path, kernel_design: bool = False) -> Course:
     dest.mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", dest)
+    if kernel_design:
+        with open(dest / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(KERNEL_DESIGN_CONFIG)
     for folder in ("source", "assignments"):
         shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("*.answers.json*"))
     return Course(dest)
@@ -123,41 +133,44 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="curriculum-bench-"))
     if scratch.exists() and any(scratch.iterdir()):
         sys.exit(f"{scratch} is not empty")
-    stock, ours = copy_course(scratch / "stock"), copy_course(scratch / "ours")
-    modules = args.modules or stock.assignments()
+    kernel, stock, ours = (copy_course(scratch / "kernel", kernel_design=True), copy_course(scratch / "stock"),
+                           copy_course(scratch / "ours"))
+    modules = args.modules or ours.assignments()
     print(f"{args.students} students x {len(modules)} modules; curriculum grade with {args.workers} workers; "
           f"in {scratch}", flush=True)
     rows, mismatches = [], 0
     for module in modules:
-        keys = read_keys(stock.source_notebook(module))
-        release_nb = stock.generate(module) / f"{module}.ipynb"
-        ours.generate(module)
+        keys = read_keys(ours.source_notebook(module))
+        release_nb = ours.generate(module) / f"{module}.ipynb"
+        kernel.generate(module)
+        stock.generate(module)
         rng = random.Random(f"{args.seed}-{module}")
         for i in range(1, args.students + 1):
             student = f"student{i:03d}"
-            write_submission(release_nb, stock.root / "submitted" / student / module, keys, rng)
-            shutil.copytree(stock.root / "submitted" / student / module, ours.root / "submitted" / student / module)
+            write_submission(release_nb, ours.root / "submitted" / student / module, keys, rng)
+            for other in (kernel, stock):
+                shutil.copytree(ours.root / "submitted" / student / module, other.root / "submitted" / student / module)
+        t_kernel = timed([sys.executable, "-m", "nbgrader", "autograde", module], kernel.root)
         t_stock = timed([sys.executable, "-m", "nbgrader", "autograde", module], stock.root)
         t_ours = timed([sys.executable, "-m", "curriculum.cli", "grade", module, "--quiet",
                         "--workers", str(args.workers)], ours.root)
-        a, b = item_scores(stock, module), item_scores(ours, module)
-        same = a == b and len(a) == args.students
+        a, b, c = item_scores(kernel, module), item_scores(stock, module), item_scores(ours, module)
+        same = a == b == c and len(a) == args.students
         mismatches += not same
         mean = sum(sum(v.values()) for v in a.values()) / max(1, len(a))
-        rows.append((module, len(a), t_stock, t_ours, same, mean))
-        with open(ours.root / "reports" / module / "grading.csv", encoding="utf-8") as f:
-            retried = [r for r in csv.DictReader(f) if "second try" in r["message"]]
-        print(f"{module}: stock {t_stock:.1f} s, curriculum grade {t_ours:.1f} s, "
-              f"scores {'identical' if same else 'DIFFER'} (mean {mean:.2f})"
-              + "".join(f"; {r['student']} {r['message']}, {r['seconds']} s" for r in retried), flush=True)
+        rows.append((module, len(a), t_kernel, t_stock, t_ours, same))
+        print(f"{module}: kernel {t_kernel:.1f} s, stock nbgrader as data {t_stock:.1f} s, curriculum grade "
+              f"{t_ours:.1f} s, scores {'identical' if same else 'DIFFER'} (mean {mean:.2f})", flush=True)
 
     n = sum(r[1] for r in rows)
-    s_stock, s_ours = sum(r[2] for r in rows), sum(r[3] for r in rows)
-    print("\nmodule                      submissions  stock s/sub  curriculum s/sub  ratio  scores")
-    for module, count, t_stock, t_ours, same, _ in rows:
-        print(f"{module:<28}{count:>11}{t_stock / count:>13.2f}{t_ours / count:>18.2f}"
-              f"{t_stock / t_ours:>7.2f}  {'identical' if same else 'DIFFER'}")
-    print(f"{'all':<28}{n:>11}{s_stock / n:>13.2f}{s_ours / n:>18.2f}{s_stock / s_ours:>7.2f}")
+    totals = [sum(r[i] for r in rows) for i in (2, 3, 4)]
+    print("\nseconds per submission (whole runs: start-up included)")
+    print("module                      submissions  kernel  stock as data  curriculum grade  kernel/ours  scores")
+    for module, count, t_kernel, t_stock, t_ours, same in rows:
+        print(f"{module:<28}{count:>11}{t_kernel / count:>8.3f}{t_stock / count:>15.3f}{t_ours / count:>18.3f}"
+              f"{t_kernel / t_ours:>13.1f}  {'identical' if same else 'DIFFER'}")
+    print(f"{'all':<28}{n:>11}{totals[0] / n:>8.3f}{totals[1] / n:>15.3f}{totals[2] / n:>18.3f}"
+          f"{totals[0] / totals[2]:>13.1f}")
     first, bank = kernel_import_time()
     print(f"\nfresh kernel: import curriculum.quiz {first * 1000:.0f} ms; first case-bank load {bank * 1000:.0f} ms")
     if not args.keep:

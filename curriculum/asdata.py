@@ -27,7 +27,7 @@ from nbformat import from_dict
 from .answers import AnswerSet
 from .keys import GRADER_METHODS, GraderCall
 
-__all__ = ["course_cell_outputs", "test_outputs"]
+__all__ = ["course_cell_outputs", "hidden_test_outputs"]
 
 
 def new_output(output_type: str, **fields: Any) -> Any:
@@ -36,7 +36,7 @@ def new_output(output_type: str, **fields: Any) -> Any:
     return from_dict({"output_type": output_type, **fields})
 
 
-def test_outputs(call: GraderCall, answers: AnswerSet, execution_count: int) -> list[Any]:
+def hidden_test_outputs(call: GraderCall, answers: AnswerSet, execution_count: int) -> list[Any]:
     """The outputs a kernel writes for this hidden test: the feedback printed, then the score.
 
     A mistake in the key (an instructor's error, e.g. an unknown case id) becomes an error output, as

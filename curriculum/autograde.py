@@ -38,6 +38,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from .answers import ANSWER_MIME, _atomic_write, answer_file_name, merge
+from .keys import grader_call
 
 __all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "PrepareAnswers", "SubmissionNotes", "embedded_answers"]
 
@@ -267,8 +268,6 @@ class GradeAnswers(Preprocessor):
                 course[index] = ref
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        from .keys import grader_call
-
         calls = {i: grader_call(ref.source) for i, ref in course.items() if ref.grade}
         if all(call is not None and call.notebook == info["notebook"] for call in calls.values()):
             self._as_data(nb, resources, course, calls)
@@ -293,7 +292,7 @@ class GradeAnswers(Preprocessor):
             cell = nb.cells[index]
             cell.execution_count = count
             if index in calls:
-                cell.outputs = asdata.test_outputs(calls[index], answers, count)
+                cell.outputs = asdata.hidden_test_outputs(calls[index], answers, count)
             else:
                 cell.outputs = asdata.course_cell_outputs(ref.source, answers)
         self.log.info("Graded %s as data: %d test(s), no kernel", resources.get("unique_key"), len(calls))
@@ -303,6 +302,7 @@ class GradeAnswers(Preprocessor):
         import tempfile
 
         from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir, jupyter_runtime_dir
+        from nbformat import from_dict
         from nbformat.v4 import new_raw_cell
         from nbgrader.preprocessors import Execute
 
@@ -318,9 +318,15 @@ class GradeAnswers(Preprocessor):
         with tempfile.TemporaryDirectory(prefix="curriculum-kernel-home-") as home:
             # a home and IPython folder of its own; Jupyter's own folders stay, so kernels are found
             with _environment(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"),
-                        JUPYTER_CONFIG_DIR=jupyter_config_dir(), JUPYTER_DATA_DIR=jupyter_data_dir(),
-                        JUPYTER_RUNTIME_DIR=jupyter_runtime_dir()):
+                              JUPYTER_CONFIG_DIR=jupyter_config_dir(), JUPYTER_DATA_DIR=jupyter_data_dir(),
+                              JUPYTER_RUNTIME_DIR=jupyter_runtime_dir()):
                 runnable, resources = Execute(parent=self, config=self.config).preprocess(runnable, resources)
-        for index in course:
-            nb.cells[index].outputs = runnable.cells[index].outputs
-            nb.cells[index].execution_count = runnable.cells[index].execution_count
+
+        for index, ref in course.items():
+            cell = nb.cells[index]
+            cell.outputs, cell.execution_count = runnable.cells[index].outputs, runnable.cells[index].execution_count
+            if ref.grade and grader_call(ref.source) is not None and not any(
+                    o.get("output_type") in ("execute_result", "error") for o in cell.outputs):
+                # a Grader test always shows its score; without one nbgrader would give full marks
+                cell.outputs.append(from_dict({"output_type": "error", "ename": "NoScore", "evalue": "",
+                                               "traceback": ["The grading cell showed no score, so it scores 0."]}))

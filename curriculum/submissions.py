@@ -15,22 +15,27 @@ grading (test) cell deleted    item left "needs manual grading", with    cell pu
                                here follows its exercise cell
 written answer deleted         nothing to grade, no word                 put back empty: "no response"
 read-only cell deleted         nothing                                   not put back (not needed)
-cell duplicated                DeduplicateIds empties the earlier        extra copies run as ordinary
-                               copies' metadata, CheckCellMetadata then  cells; a written answer keeps the
-                               rejects it as an old format: the          copy the student wrote in
+cell duplicated                DeduplicateIds empties the earlier        extra copies kept as ordinary
+                               copies' metadata, CheckCellMetadata then  cells, never run; a written answer
+                               rejects it as an old format: the          keeps the copy the student wrote in
                                submission fails, and stock
                                ``nbgrader autograde`` stops the cohort
-cells moved                    run in the student's order, no word       the same
-cell type changed              changed back, a log warning only          the same
-read-only / test cell edited   original restored (checksum), a log       the same
+cells moved                    run in the student's order, no word       graded as usual, noted
+cell type changed              changed back, a log warning only          changed back, noted
+read-only / test cell edited   original restored (checksum), a log       the same, noted
                                warning only
 grading settings edited        points and locked restored (a log         all settings restored
                                warning); grade/solution flags are not
-unknown grading id             id dropped, cell half-kept                run as an ordinary cell
-huge output                    LimitOutput keeps 1000 lines and adds     the same
+cell metadata (tags) edited    kept: ``skip-execution`` skips a test,    the assignment's metadata, noted
+                               which then scores full marks
+outputs typed into a test      cleared by ClearOutput, no word           cleared, noted
+unknown grading id             id dropped, cell half-kept                an ordinary cell, never run
+code cell added                run with the tests, in their kernel       never run, noted
+huge output (a kernel cell)    LimitOutput keeps 1000 lines and adds     the same, noted
                                "... Output truncated ..."
 answer file is a folder        (this course's PrepareAnswers crashed)    answers saved in the notebook used
 answer file is binary          (a UnicodeDecodeError message)            answers saved in the notebook used
+answer file is a link          followed (a classmate's answers)          answers saved in the notebook used
 notebook missing or renamed    run fails: "No notebooks were matched" /  zero, with a plain message
                                "did you forget to run generate..."
 notebook not valid JSON        run fails: NotJSONError traceback         zero, with a plain message

@@ -11,7 +11,7 @@ import pytest
 
 from curriculum import cli
 from curriculum.course import COURSE_ID, Course
-from curriculum.keys import read_keys, widget_items
+from curriculum.keys import grader_call, read_keys, widget_items
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = Course(REPO)
@@ -115,3 +115,15 @@ def test_cli_check_reports_a_leaky_release(tmp_path, capsys):
     assert "an answer file must not be released" in capsys.readouterr().err
     (course.root / "release" / assignment / f"{assignment}.answers.json").unlink()
     assert cli.main(["--course", str(course.root), "check", assignment]) == 0
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_module_grades_as_data(assignment):
+    """Every code cell is a locked course cell and every hidden test one literal Grader call on this
+    notebook, so grading needs no kernel and runs no student code (curriculum.autograde.GradeAnswers)."""
+    nb = nbformat.read(COURSE.source_notebook(assignment), 4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.metadata.get("nbgrader", {}).get("locked") for c in code)
+    tests = [c for c in code if c.metadata["nbgrader"].get("grade")]
+    calls = [grader_call(c.source) for c in tests]
+    assert tests and all(call is not None and call.notebook == assignment for call in calls)

@@ -110,6 +110,32 @@ def test_logs_show_only_real_problems(graded):
         assert len(warnings) == 1 and f"{student}, 99-toy: No answer file" in warnings[0]
 
 
+def test_graded_outputs_are_those_of_a_kernel_run(graded, tmp_path):
+    """Grading as data writes, in every test cell, exactly what running the cell in a kernel wrote
+    (the course before grading as data: curriculum.nbhelpers.KERNEL_DESIGN_CONFIG)."""
+    from curriculum.nbhelpers import KERNEL_DESIGN_CONFIG
+
+    ours, _, _ = graded
+    kernel = Course(shutil.copytree(ours.root, tmp_path / "kernel",
+                                    ignore=shutil.ignore_patterns("autograded", "reports", "gradebook.db")))
+    with open(kernel.root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(KERNEL_DESIGN_CONFIG)
+    kernel.generate(NAME)
+    kernel.autograde(NAME)
+    assert item_scores(kernel) == item_scores(ours)
+    for student in PROFILES:
+        cells = {}
+        for course in (ours, kernel):
+            nb = nbformat.read(course.root / "autograded" / student / NAME / f"{NAME}.ipynb", 4)
+            cells[course] = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+                             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+        assert cells[ours].keys() == cells[kernel].keys()
+        for grade_id, cell in cells[ours].items():
+            assert cell.source == cells[kernel][grade_id].source
+            assert cell.outputs == cells[kernel][grade_id].outputs, (student, grade_id)
+            assert cell.execution_count == cells[kernel][grade_id].execution_count
+
+
 def test_the_kernel_variant_runs_course_cells_and_scores_the_same(cohort, kernel_course):
     ours, _ = cohort
     results = grade_cohort(kernel_course, NAME, workers=2, progress=False)
