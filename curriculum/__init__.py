@@ -4,7 +4,8 @@
 - ``curriculum.answers`` keeps answers where nbgrader can grade them;
 - ``curriculum.scoring`` scores answers (pure functions, partial credit);
 - ``curriculum.grading`` is what hidden test cells call;
-- ``curriculum.autograde`` holds the nbgrader preprocessors that carry answers into grading;
+- ``curriculum.autograde`` holds the nbgrader preprocessors that grade the answers as data
+  (``curriculum.asdata``), with no kernel and no student code;
 - ``curriculum.cli`` is the ``curriculum`` command.
 
 Heavy modules (ipywidgets, pandas, nbgrader) load only when used.

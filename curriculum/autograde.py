@@ -139,6 +139,16 @@ def _environment(**values: str):
                 os.environ[name] = value
 
 
+#: The assignment's cells as CheckSubmission read them from the gradebook in the sanitize pass, handed
+#: to GradeAnswers in the autograde pass of the same submission (nbgrader runs the two passes one after
+#: the other in one process); popped at once, so nothing outlives one submission's grading.
+_REFERENCES: dict[tuple[str, ...], list[Any]] = {}
+
+
+def _reference_key(info: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(info.get(k)) for k in ("db_url", "assignment", "notebook", "student"))
+
+
 def _hidden_delimiters(config: Any) -> tuple[str, str]:
     from nbgrader.preprocessors import ClearHiddenTests
 
@@ -159,6 +169,7 @@ class CheckSubmission(Preprocessor):
     def preprocess(self, nb, resources):
         meta = nb.metadata.setdefault(METADATA_KEY, {})
         info = resources.get("nbgrader") or {}
+        _REFERENCES.pop(_reference_key(info), None)
         notes: list[str] = []
         try:
             if {"notebook", "assignment", "db_url"} <= set(info):
@@ -192,6 +203,7 @@ class CheckSubmission(Preprocessor):
         with Gradebook(info["db_url"]) as gb:
             refs = submissions.load_reference(gb, info["notebook"], info["assignment"], list(extras),
                                               _hidden_delimiters(self.config))
+        _REFERENCES[_reference_key(info)] = refs
         return submissions.check_cells(nb, refs, extras)
 
 
@@ -255,9 +267,12 @@ class GradeAnswers(Preprocessor):
         from . import submissions
 
         info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            refs = {ref.grade_id: ref for ref in submissions.load_reference(
-                gb, info["notebook"], info["assignment"], (), _hidden_delimiters(self.config))}
+        refs = _REFERENCES.pop(_reference_key(info), None)
+        if refs is None:  # CheckSubmission did not run, or could not read the assignment
+            with Gradebook(info["db_url"]) as gb:
+                refs = submissions.load_reference(gb, info["notebook"], info["assignment"], (),
+                                                  _hidden_delimiters(self.config))
+        refs = {ref.grade_id: ref for ref in refs}
         course: dict[int, Any] = {}
         for index, cell in enumerate(nb.cells):
             gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")

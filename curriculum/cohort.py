@@ -250,6 +250,14 @@ class _Worker:
                 return GradeResult(student, "retry", seconds, reason, log=str(log_path))
         return GradeResult(student, "failed", seconds, _failure_reason(text), log=str(log_path))
 
+    def start_early(self) -> None:
+        """Start the process now (in a thread, while the run gets ready); a failure is raised again
+        when the worker is first asked to grade."""
+        try:
+            self._start()
+        except BaseException:
+            self.proc = None
+
     def kill(self) -> None:
         if self.proc is not None:
             _kill_tree(self.proc.pid)
@@ -267,12 +275,9 @@ class _Worker:
         self.kill()
 
 
-def _work(course: Course, assignment: str, db_url: str, timeout: float, log_dir: Path,
-          todo: queue.Queue[str], done: queue.Queue[GradeResult | BaseException], stop: threading.Event,
-          pool: list[_Worker]) -> None:
+def _work(worker: _Worker, assignment: str, timeout: float, log_dir: Path,
+          todo: queue.Queue[str], done: queue.Queue[GradeResult | BaseException], stop: threading.Event) -> None:
     """A pool thread: its own worker process grades students from ``todo`` until it is empty."""
-    worker = _Worker(course, db_url)
-    pool.append(worker)
     try:
         while not stop.is_set():
             try:
@@ -361,22 +366,37 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
     if not found:
         raise CourseError(f"no submissions of {assignment}: put them in submitted/<student>/{assignment}/ "
                           "(nbgrader collect or zip_collect does this)")
-    notebooks = _prepare_gradebook(course, assignment)
+    db_url = _db_url_for_workers(course)
+    # worker processes take a second or two to start: let them start while the gradebook is checked
+    pool = [_Worker(course, db_url) for _ in range(min(workers, len(found)))]
+    starting = [threading.Thread(target=worker.start_early, daemon=True) for worker in pool]
+    for thread in starting:
+        thread.start()
+    try:
+        notebooks = _prepare_gradebook(course, assignment)
+    except BaseException:
+        for thread in starting:
+            thread.join()
+        for worker in pool:
+            worker.close()
+        raise
+    for thread in starting:
+        thread.join()
     results = {s: GradeResult(s, "skipped", message="already graded (use --force to grade again)")
                for s in found if not force and already_graded(course, assignment, s, notebooks)}
     todo_students = [s for s in found if s not in results]
+    for spare in pool[len(todo_students):]:
+        spare.close()
+    pool = pool[:len(todo_students)]
     log_dir = course.root / "reports" / assignment / "grading-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    db_url = _db_url_for_workers(course)
     stop = threading.Event()
     todo: queue.Queue[str] = queue.Queue()
     for student in todo_students:
         todo.put(student)
     done: queue.Queue[GradeResult | BaseException] = queue.Queue()
-    pool: list[_Worker] = []
     threads = [threading.Thread(target=_work, daemon=True,
-                                args=(course, assignment, db_url, timeout, log_dir, todo, done, stop, pool))
-               for _ in range(min(workers, len(todo_students)))]
+                                args=(worker, assignment, timeout, log_dir, todo, done, stop)) for worker in pool]
     bar = _progress(len(todo_students), assignment, workers, progress)
     try:
         for thread in threads:

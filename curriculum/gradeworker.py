@@ -41,10 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     course_root, db_url, result_fd = Path(argv[0]).resolve(), argv[1], int(argv[2])
     import os
 
+    from .nbhelpers import check_schemas_once, lighter_imports, reuse_database_engines
+
+    lighter_imports()
+
     os.set_inheritable(result_fd, False)  # kernels and other children never get the result pipe
     results = os.fdopen(result_fd, "w", encoding="utf-8", buffering=1)
     os.chdir(course_root)  # nbgrader_config.py uses paths relative to the course folder
     api = _api(course_root, db_url)
+    check_schemas_once()
+    reuse_database_engines()
+    from .asdata import warm_up
+
+    warm_up()
     print(RESULT_MARK + json.dumps({"ready": True}), file=results, flush=True)
     for line in sys.stdin:
         if not line.strip():

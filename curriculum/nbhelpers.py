@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["KERNEL_DESIGN_CONFIG", "quiet_known_warnings"]
+__all__ = ["KERNEL_DESIGN_CONFIG", "check_schemas_once", "lighter_imports", "quiet_known_warnings",
+           "reuse_database_engines"]
 
 
 def quiet_known_warnings() -> None:
@@ -23,3 +24,87 @@ KERNEL_DESIGN_CONFIG = """
 c.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execute" if p.endswith(".GradeAnswers") else p
                                        for p in c.Autograde.autograde_preprocessors]
 """
+
+
+def lighter_imports() -> None:
+    """Call first thing in the course's own grading processes (``curriculum`` and its grading
+    workers), before anything imports jsonschema.
+
+    jsonschema imports the optional ``rfc3987_syntax`` package when it is installed (JupyterLab's
+    jupyter-events brings it), only to check the "iri" string format, and that import builds a
+    grammar: 0.84 s in every process, measured here, which is most of a grading worker's start-up.
+    No schema that nbformat or nbgrader use has such a format, so these processes do without it."""
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` then raises ImportError
+
+
+class _CheckedSchemas:
+    """``jsonschema`` as nbgrader's metadata validator uses it, with each schema checked once.
+
+    nbgrader 0.9 calls ``jsonschema.validate(metadata, schema)`` for every cell of every notebook it
+    grades, and that call first checks the schema itself against the meta-schema: a quarter of a
+    submission's grading time here, for the same two schemas every time. ``validate`` below does what
+    jsonschema's does (check the schema, then raise the best-matching error) but checks each schema
+    only once; every other name is jsonschema's own."""
+
+    def __init__(self, jsonschema):
+        self._jsonschema = jsonschema
+        self._validators = {}
+
+    def validate(self, instance, schema):
+        import json
+
+        key = json.dumps(schema, sort_keys=True)  # nbgrader reads its schema file anew for each notebook
+        if key not in self._validators:
+            cls = self._jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            self._validators[key] = cls(schema)
+        error = self._jsonschema.exceptions.best_match(self._validators[key].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(self._jsonschema, name)
+
+
+def check_schemas_once() -> None:
+    """In a process that grades many submissions (a grading worker), let nbgrader's metadata checks
+    check their schemas once instead of once per cell (:class:`_CheckedSchemas`); same results."""
+    from nbgrader.nbgraderformat import common
+
+    if not isinstance(common.jsonschema, _CheckedSchemas):
+        common.jsonschema = _CheckedSchemas(common.jsonschema)
+
+
+def reuse_database_engines() -> None:
+    """In a process that grades many submissions (a grading worker), let nbgrader's gradebooks share
+    one database engine per URL, and create the tables (which exist) only the first time.
+
+    nbgrader 0.9 opens a new ``Gradebook`` about nine times per submission, and each one makes a new
+    SQLAlchemy engine (connects and reads the database's settings) and checks every table: measured
+    here, 30 % of grading a submission as data. ``Gradebook.close()`` still disposes of the engine's
+    connections each time, so no connection is held between uses; the queries nbgrader makes, and so
+    the grades, are the same."""
+    import nbgrader.api as api
+
+    if getattr(api.create_engine, "_curriculum_shared", False):
+        return
+    make, engines = api.create_engine, {}
+    create_all, created = api.Base.metadata.create_all, set()
+
+    def shared_engine(url, **options):
+        key = (str(url), tuple(sorted(options.items())))
+        if key not in engines:
+            engines[key] = make(url, **options)
+        return engines[key]
+
+    def create_tables_once(bind=None, **options):
+        if id(bind) not in created:
+            create_all(bind=bind, **options)
+            created.add(id(bind))  # the engines are kept in ``engines``, so their ids stay their own
+
+    shared_engine._curriculum_shared = True
+    api.create_engine = shared_engine
+    api.Base.metadata.create_all = create_tables_once

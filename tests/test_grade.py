@@ -295,3 +295,17 @@ def test_a_kernel_that_starts_too_slowly_is_graded_again(kernel_course, tmp_path
     assert result.message == f"its kernel did not start in time, twice; grade it again: curriculum grade {NAME} --student partial"
     assert "Kernel didn't respond in 8 seconds" in Path(result.log).read_text()
     assert not processes_in(course.root)
+
+
+def test_the_kernel_gets_a_home_and_ipython_folder_of_its_own(kernel_course, tmp_path, monkeypatch):
+    """A start-up file in the grader's IPython folder (left by anyone) never runs in a grading kernel."""
+    course = Course(shutil.copytree(kernel_course.root, tmp_path / "course",
+                                    ignore=shutil.ignore_patterns("autograded", "gradebook.db", "reports")))
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    marker = tmp_path / "startup-file-ran"
+    (startup / "00-full-marks.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    [result] = grade_cohort(course, NAME, workers=1, students=["partial"], progress=False)
+    assert (result.status, result.auto_score) == ("graded", PROFILES["partial"])
+    assert not marker.exists()
