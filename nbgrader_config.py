@@ -40,6 +40,9 @@ c.Execute.startup_timeout = 60
 # Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
 # with the assignment before nbgrader's own checks and repairs what they crash on; SubmissionNotes
 # tells the student what was found in a "Notes from grading" cell (curriculum/submissions.py).
+# nbconvert checks the whole notebook after every one of the steps below; once after each pass is
+# enough (an invalid notebook still stops there), and it saves a tenth of grading a submission.
+c.NotebookExporter.optimistic_validation = True
 c.Autograde.sanitize_preprocessors = [
     "curriculum.autograde.HarvestAnswers",
     "curriculum.autograde.CheckSubmission",

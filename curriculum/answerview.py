@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .markup import markdown_html, option_label, post_card_html
@@ -24,19 +25,27 @@ __all__ = ["render"]
 _E = html.escape
 
 
+@lru_cache(maxsize=1024)
 def _case_card(case_id: str) -> str:
+    """(Cached: a grading worker shows the same cards in every submission, and each look-up in the
+    case bank reads the bank anew.)"""
     from . import cases
 
     return cases.render(case_id, show_title=False)
+
+
+@lru_cache(maxsize=1024)
+def _case_text(case_id: str) -> str:
+    from . import cases
+
+    return cases.text(case_id)
 
 
 def _posts(posts: Any) -> dict[str, str]:
     """Post keys -> texts, as :meth:`Quiz.triage` and :meth:`Quiz.ranking` take them (a mapping, or case ids)."""
     if isinstance(posts, Mapping):
         return {str(k): str(v) for k, v in posts.items()}
-    from . import cases
-
-    return {case_id: cases.text(case_id) for case_id in posts}
+    return {case_id: _case_text(case_id) for case_id in posts}
 
 
 def _post(key: str, text: str, title: str, from_bank: bool) -> str:
@@ -83,11 +92,7 @@ def _triage(a: dict[str, Any], value: Any) -> str:
 
 
 def _identifiers(a: dict[str, Any], value: Any) -> str:
-    text = a["text"]
-    if text is None:
-        from . import cases
-
-        text = cases.text(a["case"])
+    text = a["text"] if a["text"] is not None else _case_text(a["case"])
     chosen = {tuple(span) for span in (value or ())}
     parts, pos, marked = [], 0, []
     for start, end, word in tokenize(text):

@@ -19,7 +19,7 @@ import ast
 import contextlib
 import io
 import traceback
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from nbformat import from_dict
@@ -77,6 +77,14 @@ def _signature(method: str):
     return inspect.signature(getattr(Quiz, method))
 
 
+@lru_cache(maxsize=1024)
+def _card(args: tuple[Any, ...], options: tuple[tuple[str, Any], ...]) -> str:
+    """A ``cases.show(...)`` card (cached: the same cards appear in every submission of a module)."""
+    from . import cases
+
+    return cases.render(*args, **dict(options))
+
+
 def _literals(call: ast.Call) -> tuple[list[Any], dict[str, Any]] | None:
     try:
         if any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
@@ -120,10 +128,14 @@ def course_cell_outputs(source: str, answers: AnswerSet) -> list[Any]:
         args, kwargs = literals
         try:
             if owner == "cases" and method == "show":
-                from . import cases
+                try:
+                    card = _card(tuple(args), tuple(sorted(kwargs.items())))
+                except TypeError:  # an argument that cannot be a cache key (a list, say)
+                    from . import cases
 
+                    card = cases.render(*args, **kwargs)
                 outputs.append(new_output("display_data", metadata={}, data={
-                    "text/html": cases.render(*args, **kwargs), "text/plain": "<IPython.core.display.HTML object>"}))
+                    "text/html": card, "text/plain": "<IPython.core.display.HTML object>"}))
             elif method in GRADER_METHODS:
                 shown = _exercise(method, args, kwargs, answers)
                 if shown is not None:

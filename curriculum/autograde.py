@@ -1,26 +1,29 @@
-"""nbgrader preprocessors that carry students' widget answers into grading.
+"""nbgrader preprocessors that grade students' widget answers as data: no kernel, no student code.
 
 nbgrader autograde works in two passes over a submission. In the *sanitize* pass it clears all
-outputs; in the *autograde* pass it runs the notebook in a fresh kernel. Registered in the course's
+outputs; in the *autograde* pass it would run the notebook in a kernel, where a student's own cells
+run beside the hidden tests. This course needs no student code, so registered in its
 ``nbgrader_config.py``:
 
 - :class:`HarvestAnswers` runs first in the sanitize pass, before ``ClearOutput``: it collects the
   copies of answers that exercise cells left in the submitted outputs and keeps them in the
   notebook's metadata, which survives the clearing.
-- :class:`PrepareAnswers` runs first in the autograde pass, before ``Execute``: it merges those
-  copies with the submitted answer file (see :func:`curriculum.answers.merge`) and writes the result
-  as the answer file next to the notebook being graded, where the hidden tests read it. The
-  student's own files in ``submitted/`` are never changed.
+- :class:`PrepareAnswers` runs first in the autograde pass: it merges those copies with the
+  submitted answer file (see :func:`curriculum.answers.merge`) and writes the result as the answer
+  file next to the notebook being graded. The student's own files in ``submitted/`` are never changed.
+- :class:`GradeAnswers` takes the place of nbgrader's ``Execute``: it scores the merged answers
+  against the keys of the assignment's hidden tests and writes the outputs a kernel run would
+  (:mod:`curriculum.asdata`); only an instructor's own test code makes it run the course's cells,
+  and only those, in a kernel.
 
-Broken and hostile submissions (cells deleted, copied, moved, retyped or edited, an answer file that
-is a folder or binary, huge outputs; see :mod:`curriculum.submissions`):
+Broken and hostile submissions (cells deleted, copied, moved, retyped or edited, added code, an
+answer file that is a folder, binary or a link; see :mod:`curriculum.submissions`):
 
 - :class:`CheckSubmission` runs in the sanitize pass, before nbgrader's DeduplicateIds and
-  OverwriteCells: it compares the submission with the assignment recorded in the gradebook, repairs
-  what stock nbgrader would crash on or grade wrongly, and keeps notes for the student in the
-  notebook's metadata.
-- :class:`SubmissionNotes` runs in the autograde pass, after Execute and before LimitOutput: it adds
-  what the answers and the outputs showed and puts all notes in one markdown cell, "Notes from
+  OverwriteCells: it compares the submission with the assignment recorded in the gradebook, rebuilds
+  every course cell from it, and keeps notes for the student in the notebook's metadata.
+- :class:`SubmissionNotes` runs in the autograde pass, after GradeAnswers and before LimitOutput: it
+  adds what the answers and the outputs showed and puts all notes in one markdown cell, "Notes from
   grading", at the top of the graded notebook (and so of the feedback).
 """
 

@@ -5,6 +5,7 @@ so grading can use them without loading the widget library."""
 from __future__ import annotations
 
 import html
+from functools import cache
 
 __all__ = ["markdown_html", "option_label", "post_card_html", "text_html"]
 
@@ -15,11 +16,16 @@ def text_html(text: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
-def markdown_html(text: str) -> str:
-    """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
+@cache
+def _markdown():
     import mistune
 
-    return mistune.create_markdown(escape=True)(text.strip())
+    return mistune.create_markdown(escape=True)
+
+
+def markdown_html(text: str) -> str:
+    """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
+    return _markdown()(text.strip())
 
 
 def option_label(key: str, text: str) -> str:

@@ -55,11 +55,13 @@ that comes from the student (grading ids, file names, a line of code) is quoted 
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +217,16 @@ def source_order(path: Path) -> list[str]:
 def source_metadata(path: Path) -> dict[str, dict[str, Any]]:
     """Grading id -> the cell's metadata other than nbgrader's (tags, display settings), in notebook
     order, from the assignment's source notebook (``{}`` if it cannot be read)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return {}
+    return copy.deepcopy(_source_metadata(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=16)
+def _source_metadata(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    """(Read once per version of the file: a grading worker grades many submissions of one notebook.)"""
     try:
         nb = nbformat.read(path, as_version=4)
     except (OSError, ValueError):
