@@ -275,9 +275,11 @@ class _Worker:
         self.kill()
 
 
-def _work(worker: _Worker, assignment: str, timeout: float, log_dir: Path,
+def _work(worker: _Worker, started: threading.Thread, assignment: str, timeout: float, log_dir: Path,
           todo: queue.Queue[str], done: queue.Queue[GradeResult | BaseException], stop: threading.Event) -> None:
-    """A pool thread: its own worker process grades students from ``todo`` until it is empty."""
+    """A pool thread: its own worker process (once ``started`` has started it) grades students from
+    ``todo`` until it is empty."""
+    started.join()
     try:
         while not stop.is_set():
             try:
@@ -380,14 +382,13 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
         for worker in pool:
             worker.close()
         raise
-    for thread in starting:
-        thread.join()
     results = {s: GradeResult(s, "skipped", message="already graded (use --force to grade again)")
                for s in found if not force and already_graded(course, assignment, s, notebooks)}
     todo_students = [s for s in found if s not in results]
-    for spare in pool[len(todo_students):]:
+    for thread, spare in list(zip(starting, pool))[len(todo_students):]:
+        thread.join()
         spare.close()
-    pool = pool[:len(todo_students)]
+    pool, starting = pool[:len(todo_students)], starting[:len(todo_students)]
     log_dir = course.root / "reports" / assignment / "grading-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
@@ -395,8 +396,9 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
     for student in todo_students:
         todo.put(student)
     done: queue.Queue[GradeResult | BaseException] = queue.Queue()
-    threads = [threading.Thread(target=_work, daemon=True,
-                                args=(worker, assignment, timeout, log_dir, todo, done, stop)) for worker in pool]
+    threads = [threading.Thread(target=_work, daemon=True, args=(worker, started, assignment, timeout, log_dir,
+                                                                 todo, done, stop))
+               for worker, started in zip(pool, starting)]
     bar = _progress(len(todo_students), assignment, workers, progress)
     try:
         for thread in threads:

@@ -5,7 +5,7 @@ so grading can use them without loading the widget library."""
 from __future__ import annotations
 
 import html
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["markdown_html", "option_label", "post_card_html", "text_html"]
 
@@ -23,6 +23,7 @@ def _markdown():
     return mistune.create_markdown(escape=True)
 
 
+@lru_cache(maxsize=1024)
 def markdown_html(text: str) -> str:
     """A prompt in Markdown to HTML; raw HTML in it is shown as text, not run."""
     return _markdown()(text.strip())

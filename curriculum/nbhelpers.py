@@ -20,9 +20,11 @@ def quiet_known_warnings() -> None:
 #: Only for comparisons: ``benchmarks/grading.py`` times it, ``tests/test_integrity.py`` shows what
 #: student code could do under it. Never use it to grade students.
 KERNEL_DESIGN_CONFIG = """
-# kernel design (for comparison only): every cell runs in a kernel, student code included
+# kernel design (for comparison only): every cell runs in a kernel, student code included, and
+# nbconvert checks the notebook after every step, as the course config did then
 c.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execute" if p.endswith(".GradeAnswers") else p
                                        for p in c.Autograde.autograde_preprocessors]
+c.NotebookExporter.optimistic_validation = False
 """
 
 
@@ -52,16 +54,19 @@ class _CheckedSchemas:
     def __init__(self, jsonschema):
         self._jsonschema = jsonschema
         self._validators = {}
+        self._last = (None, None)  # the schema object last seen, and its validator
 
     def validate(self, instance, schema):
-        import json
+        if schema is not self._last[0]:  # nbgrader reads its schema file anew for each notebook
+            import json
 
-        key = json.dumps(schema, sort_keys=True)  # nbgrader reads its schema file anew for each notebook
-        if key not in self._validators:
-            cls = self._jsonschema.validators.validator_for(schema)
-            cls.check_schema(schema)
-            self._validators[key] = cls(schema)
-        error = self._jsonschema.exceptions.best_match(self._validators[key].iter_errors(instance))
+            key = json.dumps(schema, sort_keys=True)
+            if key not in self._validators:
+                cls = self._jsonschema.validators.validator_for(schema)
+                cls.check_schema(schema)
+                self._validators[key] = cls(schema)
+            self._last = (schema, self._validators[key])
+        error = self._jsonschema.exceptions.best_match(self._last[1].iter_errors(instance))
         if error is not None:
             raise error
 

@@ -173,6 +173,7 @@ class CellRef:
         return meta
 
 
+@lru_cache(maxsize=4096)
 def _without_hidden_tests(source: str, begin: str, end: str) -> str:
     """The cell as released: nbgrader's ClearHiddenTests rule (lines from BEGIN to END dropped)."""
     kept, inside = [], False
