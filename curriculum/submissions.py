@@ -84,7 +84,6 @@ __all__ = [
     "problem_feedback_html",
     "rebuild",
     "source_metadata",
-    "source_order",
     "write_problem_feedback",
 ]
 
@@ -208,11 +207,6 @@ def load_reference(gradebook: Any, notebook: str, assignment: str, order: Sequen
             task=cell.name in task_points, points=points, checksum=cell.checksum)
     ordered = [refs[name] for name in dict.fromkeys(order) if name in refs]
     return ordered + [ref for name, ref in refs.items() if name not in set(order)]
-
-
-def source_order(path: Path) -> list[str]:
-    """Grading ids of a notebook's cells, in order (``[]`` if it cannot be read)."""
-    return list(source_metadata(path))
 
 
 def source_metadata(path: Path) -> dict[str, dict[str, Any]]:
