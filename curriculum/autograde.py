@@ -41,7 +41,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from .answers import ANSWER_MIME, _atomic_write, answer_file_name, merge
-from .keys import grader_call
+from .keys import graded_as_data, grader_call
 
 __all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "PrepareAnswers", "SubmissionNotes", "embedded_answers"]
 
@@ -286,8 +286,8 @@ class GradeAnswers(Preprocessor):
                 course[index] = ref
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        calls = {i: grader_call(ref.source) for i, ref in course.items() if ref.grade}
-        if all(call is not None and call.notebook == info["notebook"] for call in calls.values()):
+        calls = {i: graded_as_data(ref.source, info["notebook"]) for i, ref in course.items() if ref.grade}
+        if all(call is not None for call in calls.values()):
             self._as_data(nb, resources, course, calls)
         else:
             self._in_kernel(nb, resources, course)

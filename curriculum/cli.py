@@ -226,6 +226,17 @@ def _pick(course: Course, names: list[str]) -> list[str]:
     return names or known
 
 
+def _grading_mode(course: Course, name: str) -> str:
+    """How autograde will grade a module: as data, or (an instructor's own test code) in a kernel."""
+    from .keys import kernel_tests
+
+    own = kernel_tests(course.source_notebook(name))
+    if not own:
+        return "graded as data (no kernel; no student code runs)"
+    return (f"graded in a kernel, course cells only: hidden test(s) {', '.join(own)} are not one literal "
+            "Grader call")
+
+
 def _check(course: Course, assignments: list[str], regenerate: bool, validate: bool = False) -> int:
     from .keys import KeyReadError
 
@@ -255,6 +266,7 @@ def _check(course: Course, assignments: list[str], regenerate: bool, validate: b
             failed += 1
         else:
             print(f"{name}: source and release OK")
+            print(f"{name}: {_grading_mode(course, name)}")
     from .plan import check_plan
 
     plan_problems = check_plan(course)

@@ -15,7 +15,8 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "grader_call", "read_keys", "widget_items"]
+__all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "graded_as_data", "grader_call", "kernel_tests",
+           "read_keys", "widget_items"]
 
 #: Grader method -> answer kind.
 GRADER_METHODS = {
@@ -129,6 +130,23 @@ def grader_call(source: str) -> GraderCall | None:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
     return GraderCall(call.func.attr, grader.args[0].value, item, args)
+
+
+def graded_as_data(source: str, notebook: str) -> GraderCall | None:
+    """The Grader call of a hidden test that grading computes as data for ``notebook``, or ``None``
+    when the test is an instructor's own code (or grades another notebook) and needs a kernel."""
+    call = grader_call(source)
+    return call if call is not None and call.notebook == notebook else None
+
+
+def kernel_tests(path: str | Path) -> list[str]:
+    """Grading ids of a source notebook's hidden tests that are not graded as data, so grading runs
+    the notebook's course cells in a kernel (:class:`curriculum.autograde.GradeAnswers`)."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    return [_nbgrader(cell).get("grade_id", "?") for cell in nb.cells
+            if cell.cell_type == "code" and _nbgrader(cell).get("grade")
+            and graded_as_data(cell.source, path.stem) is None]
 
 
 def read_keys(path: str | Path) -> list[ItemKey]:

@@ -80,6 +80,7 @@ def test_build_validates_and_releases_the_toy_course(tmp_path):
     assert (f"{NAME}: validated: {len(POINTS)} auto-graded cell(s) give full marks to the key's answers and 0 "
             f"to none; release/{NAME} regenerated") in out
     assert f"{NAME}: source and release OK" in out
+    assert f"{NAME}: graded as data (no kernel; no student code runs)" in out
     released = course.root / "release" / NAME / f"{NAME}.ipynb"
     assert "BEGIN HIDDEN TESTS" not in released.read_text() and not stale.exists()
     assert course.check_release(NAME) == []
@@ -181,3 +182,12 @@ def test_validator_takes_its_settings_from_the_course_config(tmp_path):
     (toy.root / "nbgrader_config.py").write_text("c = get_config()\nc.Execute.timeout = int('soon')\n")
     with pytest.raises(CourseError, match=r"nbgrader_config.py cannot be loaded \(ValueError: invalid literal"):
         course_validator(toy)
+
+
+def test_build_says_when_a_module_needs_a_kernel(tmp_path):
+    own = grader('single_choice("q1-single", correct="b", points=1)', "score = {}\nscore")
+    course = toy_course(tmp_path / "kernel", {"q1-single": own})
+    code, out, err = run_cli("--course", str(course.root), "build", "--no-validate", NAME)
+    assert code == 0, err
+    assert (f"{NAME}: graded in a kernel, course cells only: hidden test(s) q1-single-test are not one literal "
+            "Grader call") in out
