@@ -47,13 +47,13 @@ def hidden_test_outputs(call: GraderCall, answers: AnswerSet, execution_count: i
     try:
         with contextlib.redirect_stdout(printed):
             points = getattr(Grader(call.notebook, answers=answers), call.method)(call.item, **call.args)
+        last = new_output("execute_result", data={"text/plain": repr(points)}, metadata={},
+                          execution_count=execution_count)
     except Exception as exc:  # the key is wrong: the cell errors, as it would in a kernel
-        outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
-        return outputs + [new_output("error", ename=type(exc).__name__, evalue=str(exc),
-                                     traceback=traceback.format_exception_only(exc))]
-    outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
-    return outputs + [new_output("execute_result", data={"text/plain": repr(points)}, metadata={},
-                                 execution_count=execution_count)]
+        last = new_output("error", ename=type(exc).__name__, evalue=str(exc),
+                          traceback=traceback.format_exception_only(exc))
+    text = printed.getvalue()
+    return ([new_output("stream", name="stdout", text=text)] if text else []) + [last]
 
 
 def warm_up() -> None:
