@@ -37,6 +37,8 @@ c.Execute.startup_timeout = 60
 # nbgrader's Execute: it grades the answers as data, with no kernel and no student code (every hidden
 # test of the course is a Grader call); a notebook with other test code runs its course cells alone
 # in a kernel. Cells a student added never run.
+# OverwriteCells and SaveAutoGrades are nbgrader's, reading the gradebook once per notebook, not
+# once per cell (curriculum/batched.py).
 # Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
 # with the assignment before nbgrader's own checks and repairs what they crash on; SubmissionNotes
 # tells the student what was found in a "Notes from grading" cell (curriculum/submissions.py).
@@ -49,7 +51,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    "curriculum.batched.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
@@ -59,7 +61,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "curriculum.autograde.SubmissionNotes",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "curriculum.batched.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

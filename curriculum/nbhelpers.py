@@ -21,9 +21,14 @@ def quiet_known_warnings() -> None:
 #: student code could do under it. Never use it to grade students.
 KERNEL_DESIGN_CONFIG = """
 # kernel design (for comparison only): every cell runs in a kernel, student code included, and
-# nbconvert checks the notebook after every step, as the course config did then
-c.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execute" if p.endswith(".GradeAnswers") else p
-                                       for p in c.Autograde.autograde_preprocessors]
+# nbconvert checks the notebook after every step, and nbgrader's own preprocessors query the gradebook
+# once per cell, as the course config did then
+def _kernel_design(name):
+    if name.endswith(".GradeAnswers"):
+        return "nbgrader.preprocessors.Execute"
+    return name.replace("curriculum.batched.", "nbgrader.preprocessors.")
+c.Autograde.sanitize_preprocessors = [_kernel_design(p) for p in c.Autograde.sanitize_preprocessors]
+c.Autograde.autograde_preprocessors = [_kernel_design(p) for p in c.Autograde.autograde_preprocessors]
 c.NotebookExporter.optimistic_validation = False
 """
 

@@ -77,6 +77,18 @@ def item_scores(course: Course) -> dict[str, dict[str, float]]:
     return {s.student: s.items for s in course.scores(NAME)}
 
 
+def gradebook_rows(course: Course) -> dict[str, list[tuple]]:
+    """Every grade and comment nbgrader saved for NAME: what formgrader and the exports read."""
+    rows = {}
+    with course.gradebook() as gb:
+        for sub in gb.find_assignment(NAME).submissions:
+            for nb in sub.notebooks:
+                grades = sorted((g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades)
+                comments = sorted((c.name, c.auto_comment, c.manual_comment) for c in nb.comments)
+                rows[f"{sub.student_id}/{nb.name}"] = grades + comments
+    return rows
+
+
 @pytest.fixture(scope="module")
 def graded(cohort):
     ours, stock = cohort
@@ -112,7 +124,8 @@ def test_logs_show_only_real_problems(graded):
 
 def test_graded_outputs_are_those_of_a_kernel_run(graded, tmp_path):
     """Grading as data writes, in every test cell, exactly what running the cell in a kernel wrote
-    (the course before grading as data: curriculum.nbhelpers.KERNEL_DESIGN_CONFIG)."""
+    (the course before grading as data: curriculum.nbhelpers.KERNEL_DESIGN_CONFIG, with nbgrader's
+    own OverwriteCells and SaveAutoGrades), and the gradebook gets the same grades and comments."""
     from curriculum.nbhelpers import KERNEL_DESIGN_CONFIG
 
     ours, _, _ = graded
@@ -123,6 +136,9 @@ def test_graded_outputs_are_those_of_a_kernel_run(graded, tmp_path):
     kernel.generate(NAME)
     kernel.autograde(NAME)
     assert item_scores(kernel) == item_scores(ours)
+    # and the gradebook holds the same rows as nbgrader's own per-cell OverwriteCells/SaveAutoGrades leave
+    assert gradebook_rows(kernel) == gradebook_rows(ours)
+    assert any(row[1] == "No response." for rows in gradebook_rows(ours).values() for row in rows)
     for student in PROFILES:
         cells = {}
         for course in (ours, kernel):
