@@ -17,6 +17,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -430,10 +431,21 @@ class Ranking(Exercise):
                 description=f"Rank for item {number}:", style={"description_width": "initial"},
                 layout=w.Layout(width="auto"),
             )
-            self.ranks[key].observe(self._changed, "value")
+            self.ranks[key].observe(partial(self._rank_changed, key), "value")
+
+    def _rank_changed(self, key: str, change: dict[str, Any]) -> None:
+        """A rank another item already holds moves to that item's old rank (a swap), so the menus can
+        never hold the same rank twice, which scoring refuses."""
+        if not self._restoring and change["new"]:
+            with self._quiet():
+                for other, menu in self.ranks.items():
+                    if other != key and menu.value == change["new"]:
+                        menu.value = change["old"]
+        self._changed(change)
 
     def _controls(self):
-        rows = [w.Label(f"Give each item a rank from 1 to {len(self.items)} ({self.scale}); use each rank once.")]
+        rows = [w.Label(f"Give each item a rank from 1 to {len(self.items)} ({self.scale}); each rank once "
+                        "(choosing a rank another item has swaps the two).")]
         for number, (key, text) in enumerate(self.items.items(), 1):
             body = self.cards.get(key) or _post_card(text, f"Item {number} ({key})").value
             rows += [w.HTML(body), self.ranks[key]]

@@ -32,7 +32,7 @@ SAFE_LINES = tuple(re.compile(p) for p in (
     r"^No answer was chosen\.$",
     r"^No option was selected\.$",
     r"^No ranks were given\.$",
-    r"^Total distance from the right order: \d+ \(a reversed order: \d+\)\.( \d+ rank\(s\) were used twice\.)?$",
+    r"^Total distance from the right order: \d+ \(a reversed order: \d+\)\.$",
     r"^You selected \d+ of \d+ right options and \d+ wrong one\(s\)\.$",
     r"^Posts sorted: \d+; credit \d+%\.$",
     r"^Parts of the disclosure done right: \d+ of \d+\.$",

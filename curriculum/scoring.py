@@ -8,7 +8,8 @@ Partial credit rules (stated to students in feedback):
 - post triage: per post, 2/3 for the verdict and 1/3 for the reason (the reason counts only when the
   verdict is right), averaged over posts;
 - ranking: 1 - (sum of each item's distance from its right place) / (the largest possible sum), so a
-  reversed order earns nothing; an unranked item counts as far from its place as it can be;
+  reversed order earns nothing; an unranked item counts as far from its place as it can be; a rank
+  used twice, or outside 1 to n, makes the ranking invalid and earns nothing;
 - disclosure fixer: the share of the disclosure's parts (wording, placement, format...) for which an
   acceptable option was chosen;
 - spot the identifiers: share of the identifying words marked minus share of the other words marked,
@@ -148,6 +149,20 @@ def score_triage(
     return Result(fraction, (f"Posts sorted: {len(key)}; credit {fraction:.0%}.", *lines))
 
 
+def _ranking_problem(answer: Mapping[str, int], n: int) -> str:
+    """What makes a ranking impossible (a rank used twice, or not one of 1 to n), or ""."""
+    outside = sorted({r for r in answer.values() if not 1 <= r <= n})
+    if outside:
+        return f"rank {', '.join(map(str, outside))} is not between 1 and {n}"
+    used: dict[int, int] = {}
+    for rank in answer.values():
+        used[rank] = used.get(rank, 0) + 1
+    twice = sorted(r for r, count in used.items() if count > 1)
+    if twice:
+        return "; ".join(f"rank {r} is given to {used[r]} items" for r in twice)
+    return ""
+
+
 def score_ranking(
     answer: Mapping[str, int] | None,
     order: Sequence[str],
@@ -160,12 +175,16 @@ def score_ranking(
     answer = {k: r for k, r in (answer or {}).items() if k in order}
     if not answer:
         return Result(0.0, ("No ranks were given.",))
+    problem = _ranking_problem(answer, n)
+    if problem:  # scoring it would pay for a guess: every item ranked 2 is never far from its place
+        return Result(0.0, (f"Note: this ranking is not valid: {problem}. Give each item a different rank "
+                            f"from 1 to {n}.",))
     worst = (n * n) // 2  # the footrule distance of a reversed order
     distance = 0
     lines = []
     for place, key in enumerate(order, 1):
         rank = answer.get(key)
-        if rank is None or not 1 <= rank <= n:
+        if rank is None:
             distance += max(place - 1, n - place)
             lines.append(f"- {key}: not ranked; its place is {place}.{_explain(explain, key)}")
         else:
@@ -173,10 +192,7 @@ def score_ranking(
             mark = "right place" if rank == place else f"you ranked it {rank}, its place is {place}"
             lines.append(f"- {key}: {mark}.{_explain(explain, key)}")
     fraction = max(0.0, 1 - distance / worst)
-    duplicates = len(answer) - len(set(answer.values()))
     head = f"Total distance from the right order: {distance} (a reversed order: {worst})."
-    if duplicates:
-        head += f" {duplicates} rank(s) were used twice."
     return Result(fraction, (head, f"Right order: {', '.join(order)}.", *lines))
 
 

@@ -198,6 +198,23 @@ def test_ranking_menus_save_restore_and_check(tmp_path):
         quiz.ranking("q6", "Rank", items, order=["a", "b"])
 
 
+def test_ranking_menus_cannot_hold_a_rank_twice(tmp_path):
+    """Choosing a rank another item holds swaps the two, so a student's menus never save a repeated rank."""
+    quiz = Quiz("nb", tmp_path)
+    ex = quiz.ranking("q5", "Rank", {"a": "A", "b": "B", "c": "C"}, order=["a", "b", "c"])
+    ex.ranks["a"].value, ex.ranks["b"].value, ex.ranks["c"].value = 1, 2, 3
+    ex.ranks["c"].value = 1  # c takes a's rank; a gets c's old one
+    assert {k: m.value for k, m in ex.ranks.items()} == {"a": 3, "b": 2, "c": 1}
+    assert saved(quiz)["q5"]["value"] == {"a": 3, "b": 2, "c": 1}
+    ex.ranks["b"].value = 0  # clearing frees a rank; the next choice of it moves nothing
+    ex.ranks["a"].value = 2
+    assert saved(quiz)["q5"]["value"] == {"a": 2, "c": 1}
+    fresh = Quiz("nb", tmp_path / "fresh").ranking("q5", "Rank", {"a": "A", "b": "B", "c": "C"})
+    fresh.ranks["a"].value = 2
+    fresh.ranks["b"].value = 2  # a had no rank before b took it: a is left unranked, not 0 twice
+    assert {k: m.value for k, m in fresh.ranks.items()} == {"a": 0, "b": 2, "c": 0}
+
+
 def test_disclosure_fixer_builds_a_preview(tmp_path):
     quiz = Quiz("nb", tmp_path)
     parts = {"wording": {"ad": "#ad", "sp": "#sp"}, "placement": {"start": "At the start", "bio": "Only in my bio"}}

@@ -93,7 +93,6 @@ def test_to_points_is_within_bounds():
     ({"a": 1, "b": 2, "c": 3, "d": 4}, 1.0),
     ({"a": 2, "b": 1, "c": 3, "d": 4}, 0.75),  # one adjacent swap
     ({"a": 4, "b": 3, "c": 2, "d": 1}, 0.0),  # reversed
-    ({"a": 1, "b": 1, "c": 3, "d": 4}, 0.875),  # a rank used twice
     ({"a": 1}, 0.125),  # others unranked count as far as they can be
     ({}, 0.0),
 ])
@@ -104,9 +103,21 @@ def test_ranking_footrule(ranks, fraction):
 def test_ranking_key_and_messages():
     with pytest.raises(ValueError):
         score_ranking({}, ["a", "a"])
-    result = score_ranking({"a": 1, "b": 1, "c": 3, "d": 4}, ["a", "b", "c", "d"])
-    assert "used twice" in result.lines[0] and result.lines[1] == "Right order: a, b, c, d."
-    assert "its place is 2" in result.lines[3]
+    result = score_ranking({"a": 2, "b": 1, "c": 3, "d": 4}, ["a", "b", "c", "d"])
+    assert result.lines[0].startswith("Total distance") and result.lines[1] == "Right order: a, b, c, d."
+    assert "you ranked it 2, its place is 1" in result.lines[2]
+
+
+@pytest.mark.parametrize("ranks, why", [
+    ({"a": 2, "b": 2, "c": 2, "d": 2}, "rank 2 is given to 4 items"),  # 1 of 2 points without the order, before
+    ({"a": 1, "b": 1, "c": 3, "d": 3}, "rank 1 is given to 2 items; rank 3 is given to 2 items"),
+    ({"a": 1, "b": 5}, "rank 5 is not between 1 and 4"),
+    ({"a": 0, "b": 2, "c": 3, "d": 4}, "rank 0 is not between 1 and 4"),
+])
+def test_ranking_with_a_repeated_or_impossible_rank_is_invalid(ranks, why):
+    result = score_ranking(ranks, ["a", "b", "c", "d"])
+    assert result.fraction == 0
+    assert result.lines == (f"Note: this ranking is not valid: {why}. Give each item a different rank from 1 to 4.",)
 
 
 def test_disclosure_parts():
