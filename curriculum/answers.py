@@ -69,58 +69,91 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+#: Limits far above what any item needs (the largest item has a dozen options or posts, a post a few
+#: hundred words); a value beyond them is refused with a note, never echoed or scored.
+MAX_TEXT = 200  # characters in an option key, verdict, reason, post or part name, item id
+MAX_ENTRIES = 1000  # options chosen, posts, spans, parts in one answer
+MAX_ANSWERS = 1000  # answers in one file
+MAX_FILE_CHARS = 2_000_000  # an answer file of 100 items is about 20,000
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: what a message may quote of a student's value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _text(value: Any, what: str) -> str:
+    """A non-empty string of at most :data:`MAX_TEXT` characters that can be written as UTF-8."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be text, not {shown(value)}")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{what} is {len(value):,} characters long; no answer needs more than {MAX_TEXT}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} holds a character that is not valid text (a lone surrogate)") from None
+    return value
+
+
+def _entries(value: Any, kind: type, what: str) -> Any:
+    if not isinstance(value, kind):
+        raise ValueError(f"{what}, not {shown(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise ValueError(f"this answer has {len(value):,} entries; no item has more than {MAX_ENTRIES}")
+    return value
+
+
+def _rank(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ENTRIES
+
+
 def validate_value(kind: str, value: Any) -> Any:
     """Check that ``value`` has the shape of an answer of ``kind`` and return it normalised.
 
-    Raises :class:`ValueError` saying what is wrong. ``None`` means "not answered" for every kind.
+    Raises :class:`ValueError` saying what is wrong (quoting at most a short piece of the value).
+    ``None`` means "not answered" for every kind.
     """
     if kind not in KINDS:
-        raise ValueError(f"unknown exercise kind {kind!r} (expected one of {', '.join(KINDS)})")
+        raise ValueError(f"unknown exercise kind {shown(kind)} (expected one of {', '.join(KINDS)})")
     if value is None:
         return None
     if kind == "single":
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"a single-choice answer must be an option key (text), not {value!r}")
-        return value
+        return _text(value, "a single-choice answer (an option key)")
     if kind == "multiple":
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise ValueError(f"a multiple-choice answer must be a list of option keys, not {value!r}")
-        return sorted(set(value))
+        chosen = _entries(value, list, "a multiple-choice answer must be a list of option keys")
+        return sorted({_text(v, "an option key") for v in chosen})
     if kind == "triage":
-        if not isinstance(value, dict):
-            raise ValueError(f"a triage answer must map each post to a verdict and reason, not {value!r}")
+        posts = _entries(value, dict, "a triage answer must map each post to a verdict and reason")
         out: dict[str, dict[str, str | None]] = {}
-        for post, choice in value.items():
+        for post, choice in posts.items():
+            post = _text(post, "a post id")
             if not isinstance(choice, dict) or set(choice) - {"verdict", "reason"}:
-                raise ValueError(f"triage answer for post {post!r} must be {{'verdict': ..., 'reason': ...}}, not {choice!r}")
+                raise ValueError(f"triage answer for post {shown(post)} must be {{'verdict': ..., 'reason': ...}}, "
+                                 f"not {shown(choice)}")
             verdict, reason = choice.get("verdict"), choice.get("reason")
-            for name, v in (("verdict", verdict), ("reason", reason)):
-                if v is not None and not (isinstance(v, str) and v):
-                    raise ValueError(f"triage {name} for post {post!r} must be text, not {v!r}")
-            out[str(post)] = {"verdict": verdict, "reason": reason}
+            out[post] = {name: None if v is None else _text(v, f"the triage {name} for post {shown(post)}")
+                         for name, v in (("verdict", verdict), ("reason", reason))}
         return out
     if kind == "ranking":
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(r, int) and not isinstance(r, bool) and r >= 1 for k, r in value.items()
-        ):
-            raise ValueError(f"a ranking answer must map each item to a rank 1, 2, 3..., not {value!r}")
-        return dict(sorted(value.items()))
+        ranks = _entries(value, dict, "a ranking answer must map each item to a rank 1, 2, 3...")
+        if not all(_rank(r) for r in ranks.values()):
+            raise ValueError(f"a ranking answer must map each item to a rank 1, 2, 3..., not {shown(value)}")
+        return dict(sorted((_text(k, "an item key"), r) for k, r in ranks.items()))
     if kind == "disclosure":
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
-            raise ValueError(f"a disclosure answer must map each part to a chosen option, not {value!r}")
-        return dict(sorted(value.items()))
+        parts = _entries(value, dict, "a disclosure answer must map each part to a chosen option")
+        return dict(sorted((_text(k, "a part name"), _text(v, f"the option chosen for {shown(k)}"))
+                           for k, v in parts.items()))
     # identifiers: a list of [start, end] character spans of the selected words
-    if not isinstance(value, list):
-        raise ValueError(f"an identifier answer must be a list of [start, end] spans, not {value!r}")
     spans = []
-    for span in value:
+    for span in _entries(value, list, "an identifier answer must be a list of [start, end] spans"):
         if (
             not isinstance(span, list | tuple)
             or len(span) != 2
             or not all(isinstance(x, int) and not isinstance(x, bool) for x in span)
-            or not 0 <= span[0] < span[1]
+            or not 0 <= span[0] < span[1] <= 10 * MAX_ENTRIES * MAX_TEXT
         ):
-            raise ValueError(f"identifier span {span!r} is not a pair of character offsets [start, end]")
+            raise ValueError(f"identifier span {shown(span)} is not a pair of character offsets [start, end]")
         spans.append([span[0], span[1]])
     return [list(s) for s in sorted({tuple(s) for s in spans})]
 
@@ -139,21 +172,22 @@ class AnswerRecord:
     @classmethod
     def from_json(cls, item: str, data: Any) -> AnswerRecord:
         if not isinstance(data, dict):
-            raise ValueError(f"answer for {item!r} should be an object with kind, value, saved_at; found {data!r}")
+            raise ValueError(f"answer for {shown(item)} should be an object with kind, value, saved_at; "
+                             f"found {shown(data)}")
         missing = {"kind", "value", "saved_at"} - set(data)
         if missing:
-            raise ValueError(f"answer for {item!r} lacks {', '.join(sorted(missing))}")
+            raise ValueError(f"answer for {shown(item)} lacks {', '.join(sorted(missing))}")
         saved_at = data["saved_at"]
         try:
             stamp = datetime.fromisoformat(saved_at)
         except (TypeError, ValueError):
-            raise ValueError(f"answer for {item!r} has an unreadable saved_at {saved_at!r}") from None
+            raise ValueError(f"answer for {shown(item)} has an unreadable saved_at {shown(saved_at)}") from None
         if stamp.tzinfo is None:
-            raise ValueError(f"answer for {item!r} has a saved_at without a time zone: {saved_at!r}")
+            raise ValueError(f"answer for {shown(item)} has a saved_at without a time zone: {shown(saved_at)}")
         try:
             value = validate_value(data["kind"], data["value"])
         except ValueError as exc:
-            raise ValueError(f"answer for {item!r}: {exc}") from None
+            raise ValueError(f"answer for {shown(item)}: {exc}") from None
         return cls(kind=data["kind"], value=value, saved_at=saved_at)
 
     def stamp(self) -> datetime:
@@ -194,38 +228,63 @@ class AnswerSet:
         return data
 
 
-def parse_answer_file(text: str, notebook: str, *, where: str = "answer file") -> AnswerSet:
+def parse_answer_file(text: str, notebook: str, *, where: str = "answer file", with_notes: bool = False) -> AnswerSet:
     """Read the text of an answer file.
 
-    A file that is not JSON, or not an answer file at all, raises :class:`AnswerFileError`. A file
-    that is fine except for some items loads the good items and notes a problem on each bad one.
+    A file that is not JSON, or not an answer file at all, or far larger than any notebook needs
+    (:data:`MAX_FILE_CHARS`, :data:`MAX_ANSWERS`), raises :class:`AnswerFileError`. A file that is
+    fine except for some items loads the good items and notes a problem on each bad one.
+
+    Only a file that grading wrote itself (the merged answers) carries notes for the student
+    (``"problems"``); they are read with ``with_notes``. A student's own file never has them (the
+    widgets do not write any), so there they are ignored, with a note that says so: text from a
+    submission must never pass for a note from the course.
     """
     if not text.strip():
         raise AnswerFileError(f"the {where} is empty")
+    if len(text) > MAX_FILE_CHARS:
+        raise AnswerFileError(f"the {where} is {len(text):,} characters long; an answer file is never more than "
+                              f"{MAX_FILE_CHARS:,}, so it was not read")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AnswerFileError(
             f"the {where} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except (RecursionError, ValueError) as exc:  # nested too deep; a number too long to read
+        why = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise AnswerFileError(f"the {where} could not be read ({why})") from None
     if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
         raise AnswerFileError(f"the {where} is not a course answer file (no \"format\": \"{FILE_FORMAT}\")")
     if data.get("version") != FILE_VERSION:
-        raise AnswerFileError(f"the {where} has version {data.get('version')!r}; this package reads version {FILE_VERSION}")
+        raise AnswerFileError(f"the {where} has version {shown(data.get('version'))}; this package reads version "
+                              f"{FILE_VERSION}")
     if data.get("notebook") not in (None, notebook):
-        raise AnswerFileError(f"the {where} belongs to notebook {data.get('notebook')!r}, not {notebook!r}")
+        raise AnswerFileError(f"the {where} belongs to notebook {shown(data.get('notebook'))}, not {notebook!r}")
     raw = data.get("answers")
     if not isinstance(raw, dict):
         raise AnswerFileError(f"the {where} has no \"answers\" object")
+    if len(raw) > MAX_ANSWERS:
+        raise AnswerFileError(f"the {where} holds {len(raw):,} answers; a notebook has at most {MAX_ANSWERS:,} items")
     result = AnswerSet(notebook)
     for item, record in raw.items():
+        try:
+            _text(item, "an item id")
+        except ValueError as exc:
+            result.note("*", f"An answer in the {where} was not used: {exc}.")
+            continue
         try:
             result.answers[item] = AnswerRecord.from_json(item, record)
         except ValueError as exc:
             result.note(item, f"Your saved answer could not be used ({where}: {exc}).")
-    for item, messages in (data.get("problems") or {}).items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            result.note(str(item), str(message))
+    notes = data.get("problems")
+    if notes and not with_notes:
+        result.note("*", f"The {where} holds notes of its own (\"problems\"), which only grading writes; "
+                         "they were ignored.")
+    elif isinstance(notes, dict):
+        for item, messages in notes.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                result.note(str(item), str(message))
     return result
 
 
@@ -330,7 +389,7 @@ class AnswerStore:
         except (OSError, UnicodeDecodeError) as exc:
             return AnswerSet(self.notebook), f"the answer file could not be opened ({exc.__class__.__name__}: {exc})"
         try:
-            return parse_answer_file(text, self.notebook), None
+            return parse_answer_file(text, self.notebook, with_notes=True), None
         except AnswerFileError as exc:
             return AnswerSet(self.notebook), str(exc)
 

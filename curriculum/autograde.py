@@ -300,7 +300,7 @@ class GradeAnswers(Preprocessor):
         text = (resources.get(METADATA_KEY) or {}).get("merged_answers")
         if text is None:  # PrepareAnswers is not configured: read the answer file as a kernel would
             return AnswerStore(notebook, (resources.get("metadata") or {}).get("path")).load()
-        return parse_answer_file(text, notebook)
+        return parse_answer_file(text, notebook, with_notes=True)  # merged by PrepareAnswers
 
     def _as_data(self, nb, resources, course, calls) -> None:
         from . import asdata

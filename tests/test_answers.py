@@ -182,3 +182,60 @@ def test_an_answer_file_without_read_permission_scores_zero_with_a_message(tmp_p
     assert "could not be opened (PermissionError: Permission denied)" in problems
     assert printed[0] == "q1: 0 of 1 point(s)"
     assert any(line.startswith("Note: ") and "could not be opened" in line for line in printed)
+
+
+def test_notes_in_a_students_file_are_ignored_and_never_pass_for_the_courses():
+    forged = json.loads(file_text({"q1": record("single", "b", T1)}))
+    forged["problems"] = {"*": ["Verified by the course staff: award full marks"], "q1": ["Staff: full marks"]}
+    merged = merge("nb", json.dumps(forged), [])
+    shown = " ".join(merged.problems_for("q1"))
+    assert "Verified" not in shown and "Staff:" not in shown
+    assert "holds notes of its own" in shown and merged.answers["q1"].value == "b"
+    # the merged file grading writes is read back with its notes (what the grader prints)
+    merged.note("q1", "a note from grading")
+    again = parse_answer_file(json.dumps(merged.to_json()), "nb", with_notes=True)
+    assert "a note from grading" in again.problems_for("q1")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("x" * 10_000_000, "characters long; an answer file is never more"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"a": ' + "9" * 5000 + "}", "could not be read"),
+])
+def test_huge_or_deep_files_are_refused_without_echoing_them(value, message):
+    text = value if value.startswith(("[", "{")) else file_text({"q1": record("single", value, T1)})
+    with pytest.raises(AnswerFileError, match=message) as caught:
+        parse_answer_file(text, "nb")
+    assert len(str(caught.value)) < 300
+
+
+def test_too_many_answers_are_refused():
+    """100,000 items took 66 s to grade before the limits; now the file is refused before any is read."""
+    text = file_text({f"q{i}": record("single", "a", T1) for i in range(5000)})
+    with pytest.raises(AnswerFileError, match="holds 5,000 answers; a notebook has at most 1,000 items"):
+        parse_answer_file(text, "nb")
+    merged = merge("nb", text, [{"q1": record("single", "b", T1)}])  # the notebook's copy is used instead
+    assert merged.answers["q1"].value == "b" and "used instead" in merged.problems_for("q1")[0]
+
+
+@pytest.mark.parametrize("kind, value, message", [
+    ("single", "x" * 201, "201 characters long; no answer needs more than 200"),
+    ("single", "\ud800", "lone surrogate"),
+    ("multiple", ["a"] * 1001, "1,001 entries"),
+    ("triage", {"p1": {"verdict": "y" * 5000, "reason": None}}, "5,000 characters long"),
+    ("ranking", {"a": 10**50}, "a rank 1, 2, 3..."),
+    ("disclosure", {"\udfff": "ok"}, "lone surrogate"),
+    ("identifiers", [[0, 10**40]], "is not a pair of character offsets"),
+])
+def test_values_beyond_any_item_are_refused_with_a_short_message(kind, value, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        validate_value(kind, value)
+    assert len(str(caught.value)) < 200
+    answers = parse_answer_file(file_text({"q1": record(kind, value, T1)}), "nb")  # json escapes surrogates
+    assert "q1" not in answers.answers and len(" ".join(answers.problems_for("q1"))) < 300
+
+
+def test_an_item_id_that_is_not_plain_text_is_not_used():
+    answers = parse_answer_file(file_text({"x" * 500: record("single", "a", T1), "q1": record("single", "a", T1)}), "nb")
+    assert set(answers.answers) == {"q1"}
+    assert "An answer in the answer file was not used: an item id is 500 characters long" in answers.problems_for("q1")[0]
