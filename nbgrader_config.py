@@ -37,6 +37,8 @@ c.Execute.startup_timeout = 60
 # nbgrader's Execute: it grades the answers as data, with no kernel and no student code (every hidden
 # test of the course is a Grader call); a notebook with other test code runs its course cells alone
 # in a kernel. Cells a student added never run.
+# SafeStudentText makes what a student wrote safe to show as HTML in formgrader and feedback
+# (curriculum/safehtml.py).
 # OverwriteCells and SaveAutoGrades are nbgrader's, reading the gradebook once per notebook, not
 # once per cell (curriculum/batched.py).
 # Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
@@ -53,6 +55,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteKernelspec",
     "curriculum.batched.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "curriculum.safehtml.SafeStudentText",
 ]
 c.Autograde.autograde_preprocessors = [
     "curriculum.autograde.PrepareAnswers",

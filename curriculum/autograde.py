@@ -184,15 +184,58 @@ class CheckSubmission(Preprocessor):
                            traceback.format_exc())
         folder = Path((resources.get("metadata") or {}).get("path") or os.getcwd())
         if info.get("notebook"):
+            link_notes, replaced = self._refuse_links(nb, info, folder)
+            notes = link_notes if replaced else notes + link_notes  # notes on a linked notebook are not its own
             answers = folder / answer_file_name(info["notebook"])
-            if answers.is_symlink():
-                meta["answer_file_error"] = "it is a link to another file, and grading never follows links"
+            if answers.is_symlink() or "answer_file_error" in meta:
+                meta.setdefault("answer_file_error", "it is a link to another file, and grading never follows links")
             elif answers.is_dir():
                 meta["answer_file_error"] = "it is a folder, not a file"
         meta["grading_notes"] = notes
         for note in notes:
             self.log.warning("%s, %s: %s", info.get("student", "student"), info.get("notebook", "notebook"), note)
         return nb, resources
+
+    def _refuse_links(self, nb, info, folder: Path) -> tuple[list[str], bool]:
+        """Links in the submission (:mod:`curriculum.links`): a linked notebook is graded as the blank
+        assignment (then the second value is true), a linked answer file is not read, and what nbgrader
+        copied through a link is removed from the autograded folder. Returns the notes."""
+        from nbgrader.coursedir import CourseDirectory
+
+        from .links import LINK_REASON, links_in, remove_copies
+        from .submissions import _new_cell, code
+
+        whole = folder.is_symlink() or folder.parent.is_symlink()
+        links = ["."] if whole else links_in(folder)
+        if not links:
+            return [], False
+        notebook_file, answer_file = f"{info['notebook']}.ipynb", answer_file_name(info["notebook"])
+        notes = []
+        meta = nb.metadata[METADATA_KEY]
+        if whole or notebook_file in links:
+            refs = _REFERENCES.get(_reference_key(info)) or []
+            with_ids = nb.get("nbformat", 4) > 4 or nb.get("nbformat_minor", 0) >= 5
+            nb.cells = [_new_cell(ref, with_ids) for ref in refs]  # the assignment as released, unanswered
+            meta["embedded_answers"] = []
+            what = "The submission folder" if whole else f"The notebook {code(notebook_file)}"
+            notes.append(f"{what} is a link to somewhere else, so it was graded as if nothing was answered "
+                         f"({LINK_REASON}).")
+        if whole or answer_file in links:
+            meta["answer_file_error"] = "it is a link to another file, and grading never follows links"
+        others = [link for link in links if link not in (".", notebook_file, answer_file)]
+        if others:
+            notes.append(f"{'These files are links' if len(others) > 1 else 'This file is a link'}, so "
+                         f"{'they were' if len(others) > 1 else 'it was'} neither read nor copied: "
+                         f"{', '.join(code(o, 40) for o in others[:6])}{' and more' if len(others) > 6 else ''} "
+                         f"({LINK_REASON}).")
+        if info.get("student") and info.get("assignment"):
+            coursedir = CourseDirectory(config=self.config)
+            dest = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+            copied = others + ([answer_file] if answer_file in links else [])
+            if whole:  # everything nbgrader copied came through the link
+                copied = [p.name for p in folder.iterdir() if p.name != notebook_file] if folder.is_dir() else []
+            remove_copies(dest, copied)
+        return notes, whole or notebook_file in links
 
     def _check(self, nb, info) -> list[str]:
         from nbgrader.api import Gradebook

@@ -162,7 +162,7 @@ def _grade(course: Course, args: argparse.Namespace) -> int:
           + f". Log: {Path('reports') / args.assignment / 'grading.csv'}")
     problems = [r for r in results if r.problem]
     if problems:
-        print(f"{len(problems)} submission(s) could not be graded normally and were scored zero: "
+        print(f"{len(problems)} submission(s) could not be graded normally (scored zero, or refused): "
               + ", ".join(r.student for r in problems) + " (see the note and log of each)", file=sys.stderr)
         return 3
     return 0

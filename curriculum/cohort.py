@@ -18,7 +18,6 @@ resumes where it stopped. Every submission's nbgrader log is kept in
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .course import Course, CourseError
+from .course import STUDENT_ID, STUDENT_ID_RULE, Course, CourseError
 from .gradeworker import RESULT_MARK
 from .submissions import clear_problem_feedback, explain_failure
 
@@ -56,7 +55,7 @@ class GradeResult:
     """What happened to one submission in a grading run."""
 
     student: str
-    status: str  # "graded", "skipped" (already graded), "failed", "timed out"; "retry" inside a run
+    status: str  # "graded", "skipped" (already graded), "failed", "timed out", "refused"; "retry" inside a run
     seconds: float = 0.0
     message: str = ""
     auto_score: float | None = None
@@ -65,7 +64,7 @@ class GradeResult:
 
     @property
     def problem(self) -> bool:
-        return self.status in ("failed", "timed out")
+        return self.status in ("failed", "timed out", "refused")
 
 
 def default_workers() -> int:
@@ -308,6 +307,9 @@ def _work(worker: _Worker, started: threading.Thread, assignment: str, timeout: 
 def _failure_reason(log: str) -> str:
     """The most telling line of a failed nbgrader run."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("Refused: "):  # the worker refused it before nbgrader read it (gradeworker._refused)
+            return "refused: " + line[len("Refused: "):]
     for sign in ("NotJSONError", "JSONDecodeError", "Notebook does not appear to be JSON", "not valid JSON",
                  "Unreadable Notebook", "CellTimeoutError", "DeadKernelError", "Kernel died"):
         for line in lines:
@@ -339,13 +341,23 @@ def record_problem(course: Course, assignment: str, student: str, message: str) 
 
 
 def _write_log(path: Path, results: list[GradeResult]) -> None:
+    from .spreadsheet import write_csv
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "status", "auto score", "auto max", "seconds", "message", "log"])
-        for r in results:
-            writer.writerow([r.student, r.status, "" if r.auto_score is None else r.auto_score,
-                             "" if r.auto_max is None else r.auto_max, f"{r.seconds:.1f}", r.message, r.log])
+    write_csv(path, ["student", "status", "auto score", "auto max", "seconds", "message", "log"],
+              ([r.student, r.status, "" if r.auto_score is None else r.auto_score,
+                "" if r.auto_max is None else r.auto_max, f"{r.seconds:.1f}", r.message, r.log] for r in results))
+
+
+def _after(course: Course, assignment: str, notebooks: list[str], item: GradeResult) -> None:
+    """Record a graded submission's outcome: a problem's zero, note and feedback page, or the removal of
+    an earlier failure's page."""
+    if item.problem:
+        if item.status == "failed":  # say it in plain words when the submission shows why
+            item.message = explain_failure(course.root, assignment, item.student, notebooks, item.message)
+        record_problem(course, assignment, item.student, item.message)
+    elif item.status == "graded":
+        clear_problem_feedback(course.root, assignment, item.student)  # an earlier failure's page
 
 
 def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
@@ -368,6 +380,13 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
     if not found:
         raise CourseError(f"no submissions of {assignment}: put them in submitted/<student>/{assignment}/ "
                           "(nbgrader collect or zip_collect does this)")
+    refused = {s: GradeResult(s, "refused", message=f"not graded: the folder name is not a student id (it "
+                              f"{STUDENT_ID_RULE}); rename submitted/<folder> to the student's id and grade again")
+               for s in found if not STUDENT_ID.fullmatch(s)}
+    found = [s for s in found if s not in refused]
+    if not found:
+        _write_log(course.root / "reports" / assignment / "grading.csv", list(refused.values()))
+        return list(refused.values())
     db_url = _db_url_for_workers(course)
     # worker processes take a second or two to start: let them start while the gradebook is checked
     pool = [_Worker(course, db_url) for _ in range(min(workers, len(found)))]
@@ -384,6 +403,7 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
         raise
     results = {s: GradeResult(s, "skipped", message="already graded (use --force to grade again)")
                for s in found if not force and already_graded(course, assignment, s, notebooks)}
+    bar_note = [f"{r.student[:60]!r}: refused: {r.message}" for r in refused.values()]
     todo_students = [s for s in found if s not in results]
     for thread, spare in list(zip(starting, pool))[len(todo_students):]:
         thread.join()
@@ -400,6 +420,8 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
                                                                  todo, done, stop))
                for worker, started in zip(pool, starting)]
     bar = _progress(len(todo_students), assignment, workers, progress)
+    for line in bar_note:
+        bar.write(line)
     try:
         for thread in threads:
             thread.start()
@@ -408,13 +430,13 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
             if isinstance(item, BaseException):
                 raise item if isinstance(item, CourseError) else CourseError(f"grading stopped: {item!r}")
             results[item.student] = item
+            try:
+                _after(course, assignment, notebooks, item)
+            except Exception as exc:  # one submission's trouble never stops the others
+                item.status = "failed"
+                item.message = f"{item.message}; and its problem could not be recorded ({exc.__class__.__name__}: {exc})"
             if item.problem:
-                if item.status == "failed":  # say it in plain words when the submission shows why
-                    item.message = explain_failure(course.root, assignment, item.student, notebooks, item.message)
-                record_problem(course, assignment, item.student, item.message)
                 bar.write(f"{item.student}: {item.status}: {item.message}")
-            elif item.status == "graded":
-                clear_problem_feedback(course.root, assignment, item.student)  # an earlier failure's page
             bar.update(1)
     except BaseException:
         stop.set()  # interrupted: grades already written stay; running again grades the rest
@@ -433,6 +455,7 @@ def grade_cohort(course: Course, assignment: str, *, workers: int | None = None,
         if student in by_student:
             r.auto_score, r.auto_max = by_student[student].auto_score, by_student[student].auto_max
         ordered.append(r)
+    ordered += refused.values()
     _write_log(course.root / "reports" / assignment / "grading.csv", ordered)
     return ordered
 

@@ -16,6 +16,8 @@ from .keys import read_keys, widget_items
 
 __all__ = [
     "COURSE_ID",
+    "STUDENT_ID",
+    "STUDENT_ID_RULE",
     "Course",
     "CourseError",
     "NotebookScore",
@@ -28,6 +30,14 @@ COURSE_ID = "social-media-medicine"
 DB_PROBLEM = re.compile(r"sqlalchemy\.exc\.(?:OperationalError|ArgumentError|NoSuchModuleError): "
                         r"(?:\([\w.]+\) )?(.*?)(?:\(Background on this error|\n\s*\n|\Z)", re.S)
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "curriculum.grading", "Grader(")
+
+
+#: A student id: nbgrader makes folders of it, formgrader prints it in its pages and the LMS files match
+#: on it, so only letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first: a folder
+#: '.x' is hidden, a CSV cell '-x' a formula), at most 128 characters (nbgrader's column).
+STUDENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+STUDENT_ID_RULE = ("can only hold letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first), at most "
+                   "128 characters: nbgrader makes a folder of it")
 
 
 class CourseError(RuntimeError):

@@ -21,6 +21,8 @@ from pathlib import Path
 __all__ = ["RESULT_MARK", "main"]
 
 RESULT_MARK = "@@curriculum-grade-result "
+#: A notebook larger than this is refused before nbgrader reads it (the course's are below 1 MB).
+MAX_NOTEBOOK_BYTES = 50_000_000
 
 
 def _api(course_root: Path, db_url: str):
@@ -31,6 +33,42 @@ def _api(course_root: Path, db_url: str):
     config.CourseDirectory.root = str(course_root)
     config.CourseDirectory.db_url = db_url
     return NbGraderAPI(config=config)
+
+
+def _refused(course_root: Path, assignment: str, student: str) -> tuple[str | None, list[str]]:
+    """Links in the submission (:mod:`curriculum.links`), before nbgrader reads anything: a reason to
+    refuse it when its folder or a notebook is a link, else the names of the links nbgrader must not
+    copy (``CheckSubmission`` notes them)."""
+    from .links import LINK_REASON, folder_link, links_in
+
+    root = course_root / "submitted"
+    folder = folder_link(root, student, assignment)
+    if folder:
+        return f"its folder submitted/{folder} is a link to somewhere else ({LINK_REASON})", []
+    links = links_in(root / student / assignment)
+    notebooks = [link for link in links if link.endswith(".ipynb")]
+    if notebooks:
+        return f"its notebook {notebooks[0]} is a link to another file ({LINK_REASON})", []
+    for path in (root / student / assignment).glob("*.ipynb"):
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return (f"its notebook {path.name} is {size / 1e6:.0f} MB; a notebook of this course is far below "
+                    f"{MAX_NOTEBOOK_BYTES / 1e6:.0f} MB even with every output (clear the outputs, save and submit "
+                    "again)"), []
+    return None, links
+
+
+def _autograde(api, course_root: Path, assignment: str, student: str) -> dict:
+    import glob
+
+    from nbgrader.utils import temp_attrs
+
+    reason, links = _refused(course_root, assignment, student)
+    if reason:
+        return {"success": False, "log": "", "error": f"Refused: {reason}\n"}
+    ignore = list(api.coursedir.ignore) + [glob.escape(Path(link).name) for link in links]
+    with temp_attrs(api.coursedir, ignore=ignore):
+        return api.autograde(assignment, student, force=True, create=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if not line.strip():
             continue
         request = json.loads(line)
-        result = api.autograde(request["assignment"], request["student"], force=True, create=True)
+        result = _autograde(api, course_root, request["assignment"], request["student"])
         sys.stdout.flush()
         sys.stderr.flush()
         print(RESULT_MARK + json.dumps({"success": bool(result.get("success")), "log": result.get("log", ""),

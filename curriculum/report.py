@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .course import LEAK_MARKERS, CourseError, ReleaseProblem
+from .spreadsheet import safe_frame
 from .feedback import is_safe
 from .keys import GRADER_METHODS
 
@@ -616,9 +617,10 @@ def _visible_text(markup: str) -> str:
 
 def _printed_lines(autograded_nb: Path) -> set[str]:
     """The lines hidden tests printed for this student (their feedback, which may quote explanations)."""
-    if not autograded_nb.is_file():
+    try:
+        nb = nbformat.read(autograded_nb, as_version=4)
+    except Exception:  # missing or unreadable: nothing printed counts as allowed, so the check is stricter
         return set()
-    nb = nbformat.read(autograded_nb, as_version=4)
     lines = set()
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
@@ -763,10 +765,8 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
     }
 
     files = {name: folder / name for name in FILES}
-    table.to_csv(files["grades.csv"], index=False)
-    items.to_csv(files["items.csv"], index=False)
-    canvas.to_csv(files["canvas.csv"], index=False)
-    moodle.to_csv(files["moodle.csv"], index=False)
+    for name, frame in (("grades.csv", table), ("items.csv", items), ("canvas.csv", canvas), ("moodle.csv", moodle)):
+        safe_frame(frame).to_csv(files[name], index=False)  # no cell a spreadsheet would run as a formula
     dist_png, dist_alt = plot_score_distribution(table, title)
     item_png, item_alt = plot_item_difficulty(items, title)
     files["score-distribution.png"].write_bytes(dist_png)
@@ -776,7 +776,11 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
     feedback_files: list[Path] = []
     if feedback:
         withheld = mode == "scores"
-        course.nbgrader("generate_feedback", assignment, "--force", f"--WithholdAnswers.enabled={withheld}")
+        try:
+            course.nbgrader("generate_feedback", assignment, "--force", f"--WithholdAnswers.enabled={withheld}")
+        except CourseError as exc:  # nbgrader writes the others' feedback; the check below still runs on all
+            warnings.append(f"nbgrader generate_feedback failed for some submissions; their feedback is missing "
+                            f"(see the log below). The feedback that was written is checked as usual.\n{exc}")
         feedback_files = sorted((course.root / "feedback").glob(f"*/{assignment}/*.html"))
         leaks = check_feedback(course, assignment, withheld=withheld)
         for path in sorted({course.root / leak.path for leak in leaks}):

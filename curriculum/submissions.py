@@ -511,12 +511,40 @@ def explain_failure(course_root: Path, assignment: str, student: str, notebooks:
                      f"so rename it to {missing[0]}.ipynb and submit again)")
         return said
     for nb in notebooks:
-        try:
-            nbformat.read(folder / f"{nb}.ipynb", as_version=4)
-        except (OSError, UnicodeDecodeError, ValueError):  # NotJSONError is a ValueError
-            return PREFIX + (f"the notebook file {nb}.ipynb is damaged: it is not a complete notebook (not valid "
-                             "JSON; an upload that was cut short does this), so it could not be opened")
+        problem = notebook_problem(folder / f"{nb}.ipynb")
+        if problem:
+            return PREFIX + f"the notebook file {nb}.ipynb {problem}"
     return message
+
+
+def notebook_problem(path: Path) -> str | None:
+    """What makes a notebook file unreadable, in words for the student ("is ..."), or None."""
+    import json
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "is not a text file, so it could not be opened"
+    except OSError as exc:
+        return f"could not be opened ({exc.strerror or exc})"
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return "is nested too deeply to read: no notebook editor writes such a file, so it could not be opened"
+    except ValueError:  # JSONDecodeError, and a number too long to read
+        return ("is damaged: it is not a complete notebook (not valid JSON; an upload that was cut short does "
+                "this), so it could not be opened")
+    if not isinstance(data, dict) or "cells" not in data:
+        return "is not a notebook (it is JSON without cells), so it could not be opened"
+    version = (data.get("nbformat"), data.get("nbformat_minor"))
+    if version[0] != 4:
+        return (f"is in notebook format {version[0]}.{version[1]}, which the grading software cannot read (it "
+                "reads format 4, which JupyterLab writes): save it from JupyterLab and submit again")
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat's own errors: a notebook that does not follow the format
+        return f"does not follow the notebook format ({str(exc).splitlines()[0][:200]}), so it could not be opened"
+    return None
 
 
 def _names(names: Sequence[str]) -> str:

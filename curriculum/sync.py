@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .course import COURSE_ID, Course, CourseError
+from .course import COURSE_ID, STUDENT_ID, STUDENT_ID_RULE, Course, CourseError
 from .plan import load_plan
 
 __all__ = [
@@ -49,7 +49,8 @@ ROSTER_COLUMNS = ("id", "first_name", "last_name", "email", "lms_user_id")
 DUE_TIME = time(23, 59)
 #: nbgrader's Student columns hold at most 128 characters.
 MAX_LENGTH = 128
-_ID = re.compile(r"[A-Za-z0-9._-]+")
+#: Characters a name may not hold: formgrader puts names into its pages as they are.
+_MARKUP = re.compile(r"[<>\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]{2,}")
 
 
@@ -160,11 +161,10 @@ def _read_rows(path: Path, rows, first_line: str) -> list[RosterStudent]:
         bad = []
         if not student_id:
             bad.append("the id is empty")
-        elif not _ID.fullmatch(student_id) or student_id.startswith("."):
-            bad.append(f"id {student_id!r} can only hold letters A-Z and a-z, digits, '-', '_' and '.' (not first): "
-                       "nbgrader makes a folder of it")
         elif len(student_id) > MAX_LENGTH:
             bad.append(f"id {student_id[:20]!r}... is longer than {MAX_LENGTH} characters")
+        elif not STUDENT_ID.fullmatch(student_id):
+            bad.append(f"id {student_id!r} {STUDENT_ID_RULE}")
         elif student_id in seen:
             bad.append(f"id {student_id!r} is already on line {seen[student_id]}")
         elif student_id.lower() in folded:
@@ -180,6 +180,9 @@ def _read_rows(path: Path, rows, first_line: str) -> list[RosterStudent]:
         for name, value in values.items():
             if len(value) > MAX_LENGTH:
                 bad.append(f"{name} is longer than {MAX_LENGTH} characters")
+            elif _MARKUP.search(value):
+                bad.append(f"{name} {value[:40]!r} holds '<', '>' or a control character, which formgrader would "
+                           "show as markup: write the name as plain text")
         if bad:
             problems += [f"{where}: {b}" for b in bad]
             continue

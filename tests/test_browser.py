@@ -335,3 +335,114 @@ def test_every_exercise_kind_works_with_the_keyboard_alone(lab, browser_course):
     print(f"{assignment}: {sum(operated.values())} controls in {len(items)} widgets reached and operated by keyboard")
     save_with_copies(lab, assignment)  # Ctrl+S with the focus still in a widget
     check_page_and_grade(lab, browser_course, assignment, items, plan, whole_page=True)
+
+
+# -- hostile student text in the staff's pages -------------------------------------------------------
+#: What a payload of tests/test_hostile.XSS would leave in a page that ran it or kept it live: a changed
+#: title, a script or handler mentioning 'pwned', a javascript: URL or anything pointing at pwned.invalid.
+PAYLOADS_JS = """() => {
+  const found = [];
+  if (document.title.includes('pwned')) found.push('title: ' + document.title);
+  for (const s of document.scripts) if ((s.text + (s.src || '')).includes('pwned')) found.push('<script>');
+  for (const e of document.querySelectorAll('*')) {
+    for (const a of e.attributes) {
+      const v = a.value.toLowerCase().replace(/\\s/g, '');
+      if ((a.name.startsWith('on') && v.includes('pwned')) || v.startsWith('javascript:') || v.includes('pwned.invalid'))
+        found.push(`<${e.tagName.toLowerCase()} ${a.name}>`);
+    }
+  }
+  return found;
+}"""
+HOSTILE = {"xss-reflection": "My answer.", "xss-cells": "Extra note"}
+
+
+@pytest.fixture(scope="module")
+def hostile_course(tmp_path_factory):
+    """The toy course with a normal submission and the two XSS submissions of tests/test_hostile.py,
+    graded by `curriculum grade`, feedback generated."""
+    from test_hostile import XSS, _reflection, _xss_cells
+    from toycourse import NAME, make_course
+
+    from curriculum.cohort import grade_cohort
+    from curriculum.course import Course
+    from curriculum.simulate import SimulatedStudent, simulate_submission
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CURRICULUM_DB_URL", raising=False)
+        course = Course(make_course(tmp_path_factory.mktemp("formgrader") / "course"))
+        release = course.generate(NAME) / f"{NAME}.ipynb"
+        normal = course.root / "submitted" / "normal" / NAME
+        simulate_submission(release, normal, SimulatedStudent("normal", "complete"), read_keys(course.source_notebook(NAME)))
+        for student, change in (("xss-reflection", _reflection(XSS)), ("xss-cells", _xss_cells)):
+            folder = shutil.copytree(normal, course.root / "submitted" / student / NAME)
+            nb = nbformat.read(folder / f"{NAME}.ipynb", 4)
+            change(nb)
+            nbformat.write(nb, folder / f"{NAME}.ipynb")
+        assert {r.status for r in grade_cohort(course, NAME, workers=1, progress=False)} == {"graded"}
+        course.nbgrader("generate_feedback", NAME)
+        yield course, NAME
+
+
+@pytest.fixture(scope="module")
+def formgrader(hostile_course, tmp_path_factory):
+    course, _ = hostile_course
+    try:
+        lab = JupyterLabServer(course.root, tmp_path_factory.mktemp("formgrader-home")).start()
+    except BrowserSetupError as exc:
+        pytest.fail(f"browser tests cannot run: {exc}", pytrace=False)
+    yield lab
+    lab.stop()
+
+
+def _watched_page(browser, server_url: str):
+    """A page whose every request is recorded, and aborted unless it is for the local server or a file."""
+    context = browser.new_context()
+    requests: list[str] = []
+
+    def route(route):
+        requests.append(route.request.url)
+        if route.request.url.startswith((server_url, "file:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    return context, page, requests, dialogs
+
+
+def test_the_payload_check_sees_a_payload_that_runs(browser):
+    """The check below is not blind: the same payloads, left as nbconvert would render them, are caught."""
+    import mistune
+    from test_hostile import XSS
+
+    context, page, requests, _ = _watched_page(browser, "http://127.0.0.1:9")
+    try:
+        page.set_content(mistune.create_markdown(escape=False)(XSS))
+        page.wait_for_timeout(500)
+        found = page.evaluate(PAYLOADS_JS)
+        assert any(f.startswith("title: pwned") for f in found) and "<script>" in found, found
+        assert any("pwned.invalid" in url for url in requests), requests
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("student", sorted(HOSTILE))
+def test_hostile_text_runs_in_neither_formgrader_nor_feedback(browser, formgrader, hostile_course, student):
+    course, name = hostile_course
+    with course.gradebook() as gb:
+        submission = gb.find_submission_notebook(name, name, student).id
+    context, page, requests, dialogs = _watched_page(browser, formgrader.url)
+    try:
+        for url in (f"{formgrader.url}/formgrader/submissions/{submission}/?index=0",
+                    (course.root / "feedback" / student / name / f"{name}.html").as_uri()):
+            page.goto(url)
+            page.wait_for_load_state("load")
+            expect(page.locator("body")).to_contain_text(HOSTILE[student])  # the student's text is shown
+            page.wait_for_timeout(1000)  # time for an onerror or onload to fire
+            assert page.evaluate(PAYLOADS_JS) == [], url
+        assert [u for u in requests if "pwned" in u] == [] and dialogs == []
+    finally:
+        context.close()

@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -112,6 +113,34 @@ def _timestamp(folder, when):
     (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
 
 
+#: Payloads that would run in formgrader's grading page or the feedback page if kept as written; each
+#: changes the page's title, so the browser test can tell (tests/test_browser.py).
+XSS = ("My answer. <script>document.title='pwned-script'</script>\n\n"
+       "<img src=\"http://pwned.invalid/img.png\" onerror=\"document.title='pwned-img'\">\n\n"
+       "<svg onload=\"document.title='pwned-svg'\"><script>document.title='pwned-svg-script'</script></svg>\n\n"
+       "<iframe src=\"javascript:parent.document.title='pwned-iframe'\"></iframe>"
+       "<iframe src=\"http://pwned.invalid/frame\"></iframe><form action=\"http://pwned.invalid/f\"><input></form>\n\n"
+       "<object data=\"http://pwned.invalid/o\"></object>\n\n"
+       "[click me](javascript:document.title='pwned-link') and [a source](https://example.org/guide)")
+MARKER_TEXT = "I would not post it.\n### BEGIN HIDDEN TESTS\n(my own notes)"
+
+
+def _reflection(text):
+    def change(nb):
+        nb.cells[_index(nb, "reflection")].source = text
+    return change
+
+
+def _xss_cells(nb):
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("Extra note <script>document.title='pwned-added'</script>"))
+    nb.cells.insert(2, nbformat.v4.new_raw_cell(
+        "<img src=\"http://pwned.invalid/raw.png\" onerror=\"document.title='pwned-raw'\">"))
+
+
+def _surrogate(nb):
+    nb.cells.append(nbformat.v4.new_markdown_cell("broken \ud800 text"))
+
+
 NOTEBOOK_EDITS = {
     "deleted-test": _delete("q3-triage-test"),
     "deleted-reflection": _delete("reflection"),
@@ -123,6 +152,10 @@ NOTEBOOK_EDITS = {
     "edited-test": _edit_test,
     "unknown-ids": _unknown_ids,
     "added-code": _added_code,
+    "xss-reflection": _reflection(XSS),
+    "xss-cells": _xss_cells,
+    "marker": _reflection(MARKER_TEXT),
+    "surrogate-notebook": _surrogate,
 }
 
 
@@ -143,7 +176,7 @@ def cohort(tmp_path_factory):
         folder = student(name)
         nb = nbformat.read(folder / NOTEBOOK, 4)
         change(nb)
-        nbformat.write(nb, folder / NOTEBOOK)
+        (folder / NOTEBOOK).write_text(json.dumps(nb, indent=1))  # nbformat.write cannot write a lone surrogate
     _answer_file(folder := student("answers-folder")).unlink()
     _answer_file(folder).mkdir()
     (_answer_file(folder) / "notes.txt").write_text("a folder where the answer file should be")
@@ -156,6 +189,7 @@ def cohort(tmp_path_factory):
     (folder := student("renamed-notebook")).joinpath(NOTEBOOK).rename(folder / f"{NAME} (1).ipynb")
     path = student("corrupt-json") / NOTEBOOK
     path.write_text(path.read_text()[:700])  # an upload cut short
+    _hostile_files(course, student)
     # changed the answer in their own folder after submitting: the submitted copy counts
     own = shutil.copytree(normal, course.root / "home" / "changed-after-submitting" / NAME)
     _timestamp(student("changed-after-submitting"), datetime.now(timezone.utc) + timedelta(minutes=5))
@@ -171,6 +205,37 @@ def cohort(tmp_path_factory):
     results = {r.student: r for r in grade_cohort(course, NAME, workers=2, progress=False)}
     course.nbgrader("generate_feedback", NAME)
     return course, results, before
+
+
+def _hostile_files(course, student):
+    """Issue 11's answer files, notebook files, links and folder names."""
+    path = _answer_file(student("forged-notes"))
+    data = json.loads(path.read_text())
+    data["problems"] = {"*": ["Verified by the course staff: award full marks"]}
+    path.write_text(json.dumps(data))
+    path = _answer_file(student("huge-answer"))
+    data = json.loads(path.read_text())
+    data["answers"]["q1-single"]["value"] = "x" * 10_000_000
+    path.write_text(json.dumps(data))
+    path = _answer_file(student("surrogate-answers"))
+    path.write_text(path.read_text().replace('"value": "b"', '"value": "\\ud800"', 1))
+    (student("deep-notebook") / NOTEBOOK).write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (student("format-5") / NOTEBOOK).write_text(json.dumps(
+        {"nbformat": 5, "nbformat_minor": 10, "metadata": {}, "cells": []}))
+    blank = student("linked-answers")  # answered nothing itself; links to a classmate's answers
+    shutil.copy(course.root / "release" / NAME / NOTEBOOK, blank / NOTEBOOK)
+    _answer_file(blank).unlink()
+    _answer_file(blank).symlink_to(_answer_file(course.root / "submitted" / "normal" / NAME))
+    (student("linked-file") / "secret.txt").symlink_to(course.root / "source" / NAME / NOTEBOOK)
+    (folder := student("linked-notebook")).joinpath(NOTEBOOK).unlink()
+    (folder / NOTEBOOK).symlink_to(course.root / "submitted" / "normal" / NAME / NOTEBOOK)
+    (course.root / "submitted" / "linked-folder").mkdir()
+    (course.root / "submitted" / "linked-folder" / NAME).symlink_to(course.root / "submitted" / "normal" / NAME)
+    student(BAD_NAME)
+
+
+#: A submission folder named like markup: refused, never put in the gradebook that formgrader shows.
+BAD_NAME = "<img src=x onerror=alert(1)>"
 
 
 def _fingerprint(folder):
@@ -264,7 +329,38 @@ GRADED = {
         "can see this note."]),
 }
 
+#: student: (auto score, what its notes must say, text that must not be in its graded notebook or feedback)
+HANDLED = {
+    "xss-reflection": (FULL, ["In your answer `reflection`, markup that could run in a browser was removed: "], []),
+    "xss-cells": (FULL, ["In a cell you added or changed (it starts `Extra note &lt;script&gt;",
+                         "(a raw cell), everything is shown as plain text"], []),
+    "marker": (FULL, ["In your answer `reflection`, nbgrader's marker for hidden tests was replaced by "
+                      "`[hidden-test marker removed]`."], ["BEGIN HIDDEN TESTS\n(my own"]),
+    "surrogate-notebook": (FULL, ["Your notebook held 1 character(s) that are not valid text"], []),
+    "surrogate-answers": (FULL, [], []),
+    "forged-notes": (FULL, ['The answer file holds notes of its own ("problems"), which only grading writes; they '
+                            "were ignored."], ["Verified by the course staff"]),
+    "huge-answer": (FULL, ["could not be read: the answer file is 10,000,", "characters long; an answer file is "
+                           "never more than 2,000,000, so it was not read; the answers saved inside the notebook "
+                           "were used instead."], ["x" * 1000]),
+    "linked-answers": (0, ["The answer file 99-toy.answers.json could not be opened (it is a link to another file, "
+                           "and grading never follows links), and the notebook holds no saved answers either."], []),
+    "linked-file": (FULL, ["This file is a link, so it was neither read nor copied: `secret.txt` (grading never "
+                           "follows links: submit the files themselves)."], []),
+}
+
+REFUSED = {
+    "linked-notebook": "refused: its notebook 99-toy.ipynb is a link to another file (grading never follows links: "
+                       "submit the files themselves)",
+    "linked-folder": "refused: its folder submitted/linked-folder/99-toy/ is a link to somewhere else (grading "
+                     "never follows links: submit the files themselves)",
+}
+
 FAILED = {
+    "deep-notebook": "the notebook file 99-toy.ipynb is nested too deeply to read: no notebook editor writes such a "
+                     "file, so it could not be opened",
+    "format-5": "the notebook file 99-toy.ipynb is in notebook format 5.10, which the grading software cannot read "
+                "(it reads format 4, which JupyterLab writes): save it from JupyterLab and submit again",
     "no-notebook": "the submission has no notebook 99-toy.ipynb",
     "renamed-notebook": "the submission has no notebook 99-toy.ipynb (it holds 99-toy (1).ipynb instead: a "
                         "notebook must keep the name it was released with, so rename it to 99-toy.ipynb and "
@@ -276,9 +372,79 @@ FAILED = {
 
 def test_one_run_grades_every_submission(cohort):
     _, results, _ = cohort
-    assert set(results) == set(GRADED) | set(FAILED)
-    assert {s for s, r in results.items() if r.status == "graded"} == set(GRADED)
-    assert {s for s, r in results.items() if r.status == "failed"} == set(FAILED)
+    assert set(results) == set(GRADED) | set(HANDLED) | set(FAILED) | set(REFUSED) | {BAD_NAME}
+    assert {s for s, r in results.items() if r.status == "graded"} == set(GRADED) | set(HANDLED)
+    assert {s for s, r in results.items() if r.status == "failed"} == set(FAILED) | set(REFUSED)
+    assert results[BAD_NAME].status == "refused" and "the folder name is not a student id" in results[BAD_NAME].message
+
+
+@pytest.mark.parametrize("student", sorted(HANDLED))
+def test_hostile_cases_are_graded_safely_with_a_note(cohort, student):
+    course, results, _ = cohort
+    score, said, absent = HANDLED[student]
+    assert (results[student].auto_score, results[student].auto_max) == (score, FULL)
+    notes = " ".join(_notes(course, student))
+    for part in said:
+        assert part in notes, notes
+    graded = (course.root / "autograded" / student / NAME / NOTEBOOK).read_text(encoding="utf-8")
+    feedback = _feedback(course, student).read_text(encoding="utf-8")
+    for text in absent:
+        assert text not in graded and text not in feedback, text
+    assert _active_payloads(feedback) == []
+    assert len(feedback) < 2_000_000  # nothing huge echoed
+
+
+class _Payloads(HTMLParser):
+    """Elements of a page that would run a payload of XSS (all of them change the title to 'pwned-...')."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self._in_script = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_script = tag == "script"
+        if tag in ("iframe", "svg", "object", "embed", "form"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") and "pwned" in value or "javascript:" in value.replace(" ", "").lower():
+                self.found.append(f"<{tag} {name}=...>")
+
+    def handle_data(self, data):
+        if self._in_script and "pwned" in data:
+            self.found.append("<script>pwned")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+
+def _active_payloads(page: str) -> list[str]:
+    parser = _Payloads()
+    parser.feed(page)
+    return parser.found
+
+
+def test_student_text_is_kept_when_safe_and_cleaned_when_not(cohort):
+    course, _, _ = cohort
+    assert _cell(_graded(course, "normal"), "reflection").source == REFLECTION_TEXT  # untouched
+    cleaned = _cell(_graded(course, "xss-reflection"), "reflection").source
+    assert cleaned.startswith('<div class="curriculum-student-text">') and "\n" not in cleaned
+    assert "My answer." in cleaned and '<a href="https://example.org/guide"' in cleaned
+    assert "Verified by the course staff" not in _feedback(course, "forged-notes").read_text()
+
+
+def test_links_are_never_followed_or_copied(cohort):
+    course, results, _ = cohort
+    for student, message in REFUSED.items():
+        assert results[student].message == message
+        assert (results[student].auto_score, results[student].auto_max) == (0, FULL)
+        assert not (course.root / "autograded" / student / NAME / NOTEBOOK).exists()
+    for folder in ("autograded", "feedback"):
+        assert not (course.root / folder / "linked-file" / NAME / "secret.txt").exists()
+        copied = course.root / folder / "linked-answers" / NAME / ANSWERS
+        assert not copied.exists() or '"b"' not in copied.read_text()  # the classmate's answers
+    with course.gradebook() as gb:
+        assert BAD_NAME not in {s.id for s in gb.students}
 
 
 @pytest.mark.parametrize("student", sorted(GRADED))

@@ -196,7 +196,9 @@ PEOPLE = {  # gradebook entries made before grading (as `nbgrader db student add
     "complete": dict(first_name="Ada", last_name="Lovelace", email="ada@example.edu", lms_user_id="101"),
     "partial": dict(first_name="Bo", last_name="Diaz", email="bo@example.edu"),
     "blank": dict(first_name="Cy", last_name="Young", lms_user_id="103"),
-    "absent": dict(first_name="Di", last_name="Absent", email="di@example.edu", lms_user_id="104"),
+    # a name a spreadsheet would run as formulas (the gradebook takes it; every export must neutralize it)
+    "absent": dict(first_name='=HYPERLINK("http://evil.example","Di")', last_name="@SUM(1+1)",
+                   email="di@example.edu", lms_user_id="104"),
 }
 FULL = sum(POINTS.values())
 REFLECTION_SCORE = 3.5
@@ -311,6 +313,33 @@ def test_lms_files_and_warnings(reported):
     assert ": blank, no-answer-file." in moodle_warning
 
 
+def test_no_exported_cell_starts_a_formula(reported):
+    """OWASP's CSV-injection rule: a text cell starting with = + - @ tab or CR gets a ' in front, so the
+    spreadsheet shows it as text; everything else (ids, numbers) is exactly as before."""
+    _, _, _, _, folder, _ = reported
+    for name in ("grades.csv", "items.csv", "canvas.csv", "moodle.csv"):
+        for row in csv.reader((folder / name).open(encoding="utf-8")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, cell)
+                assert not cell.startswith("-") or re.fullmatch(r"-[\d.]+(e-?\d+)?", cell), (name, cell)
+    canvas = {row[3]: row for row in csv.reader((folder / "canvas.csv").open())}
+    assert canvas["absent"][:2] == ["'@SUM(1+1), =HYPERLINK(\"http://evil.example\",\"Di\")", "104"]
+    moodle = {row[2]: row for row in csv.reader((folder / "moodle.csv").open())}
+    assert moodle["absent"][:4] == ["'=HYPERLINK(\"http://evil.example\",\"Di\")", "'@SUM(1+1)", "absent",
+                                    "di@example.edu"]
+    grades = {row[0]: row for row in csv.reader((folder / "grades.csv").open())}
+    assert "'=HYPERLINK(\"http://evil.example\",\"Di\")" in grades["absent"]
+
+
+def test_spreadsheet_safe_cells():
+    from curriculum.spreadsheet import safe_cell
+
+    for bad in ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"):
+        assert safe_cell(bad) == "'" + bad
+    for fine in ("ada", "Lovelace, Ada", "", "1.5", 3, -2.0, None, "O'Brien"):
+        assert safe_cell(fine) == fine
+
+
 def test_html_report_embeds_the_figures_and_tables(reported):
     _, _, _, _, folder, _ = reported
     page = (folder / "report.html").read_text()
@@ -414,3 +443,20 @@ def test_feedback_can_withhold_the_answers_of_a_reused_assessment(reported, caps
         shutil.rmtree(plan)
         for name in ("full", "withheld", "planned", "old"):
             shutil.rmtree(course.root / name, ignore_errors=True)
+
+
+def test_the_key_check_runs_even_when_feedback_fails_for_a_student(reported, tmp_path):
+    """nbgrader's generate_feedback stopping at one student used to end the report before its key check."""
+    from curriculum.report import write_report
+
+    course, *_ = reported
+    copy = Course(shutil.copytree(course.root, tmp_path / "copy"))
+    broken = copy.root / "autograded" / "partial" / NAME / f"{NAME}.ipynb"
+    broken.chmod(0o644)
+    broken.write_text("{ not a notebook")
+    planted = copy.root / "feedback" / "blank" / NAME / "planted.html"  # a file nbgrader does not rewrite
+    planted.write_text("<p>### BEGIN HIDDEN TESTS</p>")
+    report = write_report(copy, NAME)
+    assert any("generate_feedback failed for some submissions" in w for w in report.warnings)
+    assert any(leak.path.endswith("planted.html") for leak in report.leaks) and not planted.exists()
+    assert (copy.root / "feedback" / "complete" / NAME / f"{NAME}.html").is_file()  # the others still get theirs

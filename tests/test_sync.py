@@ -169,6 +169,10 @@ BAD = [
      "line 2: id 'ana silva' can only hold letters A-Z and a-z, digits, '-', '_'"),
     ("id with a slash", "id\n../ms-1\n", "line 2: id '../ms-1' can only hold letters"),
     ("id with an accent", "id\nzoë\n", "line 2: id 'zoë' can only hold letters A-Z"),
+    ("id starting with a dash", "id\n-cmd\n", "line 2: id '-cmd' can only hold letters"),
+    ("name with markup", 'id,first_name\nms-1,"<img src=x onerror=alert(1)>"\n',
+     "line 2: first_name '<img src=x onerror=alert(1)>' holds '<', '>' or a control character, which formgrader "
+     "would show as markup: write the name as plain text"),
     ("bad email", "id,email\nms-1,ana.example.org\n", "line 2: email 'ana.example.org' is not an e-mail address"),
     ("too many values", "id,first_name\nms-1,Ana,Silva\n", "line 2: 3 values but the header names 2 columns"),
     ("empty file", "\n", "is empty; its first line must name the columns"),
