@@ -30,9 +30,11 @@ def safe_cell(value: Any) -> Any:
 
 def safe_frame(frame):
     """A copy of a pandas DataFrame with every text cell (and column name) made safe by :func:`safe_cell`."""
+    from pandas.api.types import is_numeric_dtype
+
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if not is_numeric_dtype(out[column]):  # text columns: object, or pandas 3's str dtype
             out[column] = out[column].map(safe_cell)
     out.columns = [safe_cell(c) for c in out.columns]
     return out

@@ -101,11 +101,13 @@ _UI_METADATA = frozenset({"collapsed", "scrolled", "jupyter", "execution", "edit
 
 
 def code(text: Any, limit: int = 60) -> str:
-    """Student-supplied text as inline code: one line, no backticks, HTML escaped, at most ``limit`` chars."""
+    """Student-supplied text as inline code: one line, no backticks, at most ``limit`` chars. A code span
+    shows its text as it is (markdown renderers escape it, and read no entities or markup in it), so
+    nothing in it can become HTML, and ``<script>`` reads as ``<script>``, not ``&lt;script&gt;``."""
     text = " ".join(str(text).replace("`", "'").split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return f"`{html.escape(text, quote=False)}`" if text else "`(empty)`"
+    return f"`{text}`" if text else "`(empty)`"
 
 
 def plain(text: str) -> str:

@@ -332,7 +332,7 @@ GRADED = {
 #: student: (auto score, what its notes must say, text that must not be in its graded notebook or feedback)
 HANDLED = {
     "xss-reflection": (FULL, ["In your answer `reflection`, markup that could run in a browser was removed: "], []),
-    "xss-cells": (FULL, ["In a cell you added or changed (it starts `Extra note &lt;script&gt;",
+    "xss-cells": (FULL, ["In a cell you added or changed (it starts `Extra note <script>document.title=",
                          "(a raw cell), everything is shown as plain text"], []),
     "marker": (FULL, ["In your answer `reflection`, nbgrader's marker for hidden tests was replaced by "
                       "`[hidden-test marker removed]`."], ["BEGIN HIDDEN TESTS\n(my own"]),

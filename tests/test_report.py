@@ -454,7 +454,8 @@ def test_the_key_check_runs_even_when_feedback_fails_for_a_student(reported, tmp
     broken = copy.root / "autograded" / "partial" / NAME / f"{NAME}.ipynb"
     broken.chmod(0o644)
     broken.write_text("{ not a notebook")
-    planted = copy.root / "feedback" / "blank" / NAME / "planted.html"  # a file nbgrader does not rewrite
+    planted = copy.root / "feedback" / "ghost" / NAME / "planted.html"  # a file nbgrader does not rewrite
+    planted.parent.mkdir(parents=True)
     planted.write_text("<p>### BEGIN HIDDEN TESTS</p>")
     report = write_report(copy, NAME)
     assert any("generate_feedback failed for some submissions" in w for w in report.warnings)
