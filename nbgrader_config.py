@@ -33,38 +33,38 @@ c.Execute.timeout = 60
 c.Execute.startup_timeout = 60
 
 # Widget answers: harvest the copies saved in outputs before they are cleared, then merge them with
-# the answer file (curriculum/autograde.py explains both steps). GradeAnswers takes the place of
+# the answer file (curriculum/preprocessors/ explains each step). GradeAnswers takes the place of
 # nbgrader's Execute: it grades the answers as data, with no kernel and no student code (every hidden
 # test of the course is a Grader call); a notebook with other test code runs its course cells alone
 # in a kernel. Cells a student added never run.
 # SafeStudentText makes what a student wrote safe to show as HTML in formgrader and feedback
-# (curriculum/safehtml.py).
+# (curriculum/preprocessors/safetext.py).
 # OverwriteCells and SaveAutoGrades are nbgrader's, reading the gradebook once per notebook, not
-# once per cell (curriculum/batched.py).
+# once per cell (curriculum/preprocessors/batched.py).
 # Broken submissions (cells deleted, copied, moved, edited...): CheckSubmission compares the submission
 # with the assignment before nbgrader's own checks and repairs what they crash on; SubmissionNotes
-# tells the student what was found in a "Notes from grading" cell (curriculum/submissions.py).
+# tells the student what was found in a "Notes from grading" cell (curriculum/preprocessors/).
 # nbconvert checks the whole notebook after every one of the steps below; once after each pass is
 # enough (an invalid notebook still stops there), and it saves a tenth of grading a submission.
 c.NotebookExporter.optimistic_validation = True
 c.Autograde.sanitize_preprocessors = [
-    "curriculum.autograde.HarvestAnswers",
-    "curriculum.autograde.CheckSubmission",
+    "curriculum.preprocessors.HarvestAnswers",
+    "curriculum.preprocessors.CheckSubmission",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "curriculum.batched.OverwriteCells",
+    "curriculum.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
-    "curriculum.safehtml.SafeStudentText",
+    "curriculum.preprocessors.SafeStudentText",
 ]
 c.Autograde.autograde_preprocessors = [
-    "curriculum.autograde.PrepareAnswers",
-    "curriculum.autograde.GradeAnswers",
+    "curriculum.preprocessors.PrepareAnswers",
+    "curriculum.preprocessors.GradeAnswers",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "curriculum.autograde.SubmissionNotes",
+    "curriculum.preprocessors.SubmissionNotes",
     "nbgrader.preprocessors.LimitOutput",
-    "curriculum.batched.SaveAutoGrades",
+    "curriculum.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -73,10 +73,10 @@ c.Autograde.autograde_preprocessors = [
 # them again before the HTML is written; the printed feedback of each test stays, unless
 # WithholdAnswers is enabled (`feedback: scores` in an assignment's plan file, or `curriculum report
 # --feedback scores`), which keeps only scores and how close (curriculum/feedback.py).
-# `curriculum report` also checks every feedback file for leaks (curriculum/report.py).
+# `curriculum report` also checks every feedback file for leaks (curriculum/staff/report/leaks.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "curriculum.feedback.WithholdAnswers",
+    "curriculum.preprocessors.WithholdAnswers",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -37,11 +37,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from curriculum.answers import AnswerStore  # noqa: E402
-from curriculum.cohort import default_workers  # noqa: E402
-from curriculum.course import Course  # noqa: E402
+from curriculum.staff.grade.cohort import default_workers  # noqa: E402
+from curriculum.staff.course import Course  # noqa: E402
 from curriculum.keys import read_keys  # noqa: E402
 from curriculum.nbhelpers import KERNEL_DESIGN_CONFIG  # noqa: E402
-from curriculum.simulate import correct_value  # noqa: E402
+from curriculum.staff.simulate import correct_value  # noqa: E402
 
 
 def partly(kind: str, right):
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copytree(ours.root / "submitted" / student / module, other.root / "submitted" / student / module)
         t_kernel = timed([sys.executable, "-m", "nbgrader", "autograde", module], kernel.root)
         t_stock = timed([sys.executable, "-m", "nbgrader", "autograde", module], stock.root)
-        t_ours = timed([sys.executable, "-m", "curriculum.cli", "grade", module, "--quiet",
+        t_ours = timed([sys.executable, "-m", "curriculum.staff.cli", "grade", module, "--quiet",
                         "--workers", str(args.workers)], ours.root)
         a, b, c = item_scores(kernel, module), item_scores(stock, module), item_scores(ours, module)
         same = a == b == c and len(a) == args.students

@@ -4,8 +4,8 @@
 - ``curriculum.answers`` keeps answers where nbgrader can grade them;
 - ``curriculum.scoring`` scores answers (pure functions, partial credit);
 - ``curriculum.grading`` is what hidden test cells call;
-- ``curriculum.autograde`` holds the nbgrader preprocessors that grade the answers as data
-  (``curriculum.asdata``), with no kernel and no student code;
+- ``curriculum.preprocessors`` holds what runs inside nbgrader: the preprocessors that grade the
+  answers as data, with no kernel and no student code, and check and clean each submission;
 - ``curriculum.cli`` is the ``curriculum`` command.
 
 Heavy modules (ipywidgets, pandas, nbgrader) load only when used.

@@ -13,10 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "AssessmentCase",
-    "AssessmentFile",
     "AuthorRole",
     "Case",
-    "CaseFile",
     "Domain",
     "Identifier",
     "Platform",
@@ -172,12 +170,6 @@ class Case(_Post):
         return Domain.positive in self.domains
 
 
-class CaseFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    cases: list[Case]
-
-
 class AssessmentCase(_Post):
     """A case used by a graded item. It ships with its text only: its verdict and identifiers are
     the key, which lives in the hidden test of the item that uses it (``used_by``)."""
@@ -189,9 +181,3 @@ class AssessmentCase(_Post):
     @property
     def good_practice(self) -> bool:
         return False
-
-
-class AssessmentFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    assessment_cases: list[AssessmentCase]

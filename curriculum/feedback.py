@@ -9,35 +9,27 @@ course cannot afford for an assignment it reuses (a capstone, an exam). For such
 score, notes about the student's saved answers, and counts that say how close the answer was
 without saying what was right.
 
-:func:`withhold` is the pure rule (text in, text out); the preprocessor applies it to test cells.
+:func:`withhold` is the pure rule (text in, text out); the preprocessor
+(:mod:`curriculum.preprocessors.withhold`) applies it to test cells.
 """
 
 from __future__ import annotations
 
 import re
 
-from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_output
-from traitlets import Bool
+from .kinds import KINDS
 
-__all__ = ["FEEDBACK_MODES", "SAFE_LINES", "WITHHELD", "WithholdAnswers", "is_safe", "withhold"]
+__all__ = ["FEEDBACK_MODES", "SAFE_LINES", "WITHHELD", "is_safe", "withhold"]  # and WithholdAnswers, below
 
 #: ``full``: the test's whole printout; ``scores``: only :data:`SAFE_LINES`.
 FEEDBACK_MODES = ("full", "scores")
 
-#: Lines of a test's printout that do not reveal the key (see curriculum/grading.py and scoring.py).
+#: Lines of a test's printout that do not reveal the key: the score, notes about the saved answers,
+#: and each kind's own (:attr:`curriculum.kinds.Kind.safe_lines`, what curriculum/scoring.py prints).
 SAFE_LINES = tuple(re.compile(p) for p in (
     r"^\S+: [\d.]+ of [\d.]+ point\(s\)$",
     r"^Note: ",
-    r"^No answer was chosen\.$",
-    r"^No option was selected\.$",
-    r"^No ranks were given\.$",
-    r"^Total distance from the right order: \d+ \(a reversed order: \d+\)\.$",
-    r"^You selected \d+ of \d+ right options and \d+ wrong one\(s\)\.$",
-    r"^Posts sorted: \d+; credit \d+%\.$",
-    r"^Parts of the disclosure done right: \d+ of \d+\.$",
-    r"^You marked \d+ of \d+ identifying words and \d+ of \d+ other word\(s\)\.$",
-    r"^\d+ saved selection\(s\) did not match a word of this post and were ignored\.$",
+    *(line for kind in KINDS.values() for line in kind.safe_lines),
 ))
 
 WITHHELD = ("(The right answers and explanations of this assignment are withheld because it is used "
@@ -55,23 +47,10 @@ def withhold(text: str) -> str:
     return "\n".join([*kept, WITHHELD]) + "\n"
 
 
-class WithholdAnswers(Preprocessor):
-    """Feedback preprocessor: when enabled, each graded test cell shows only its safe lines.
+def __getattr__(name: str):
+    # curriculum.feedback.WithholdAnswers, the name course configs use: the preprocessor lives with the others
+    if name == "WithholdAnswers":
+        from .preprocessors.withhold import WithholdAnswers
 
-    Runs after nbgrader's ``ClearHiddenTests``. Outputs other than printed text (an error's
-    traceback, a displayed value) are dropped too, since a traceback can quote the test's code.
-    """
-
-    enabled = Bool(False, help="Withhold right answers and explanations from student feedback.").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        if not self.enabled:
-            return nb, resources
-        for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-                continue
-            printed = "".join(o.get("text", "") for o in cell.get("outputs", [])
-                              if o.get("output_type") == "stream" and o.get("name") == "stdout")
-            cell.outputs = [new_output("stream", name="stdout", text=withhold(printed))]
-        return nb, resources
+        return WithholdAnswers
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,7 +36,7 @@ class Points(float):
 
 class Grader:
     """Scores the saved answers of one notebook: read from its answer file in ``folder``, or given as
-    ``answers`` (how grading as data scores a test without a kernel, :mod:`curriculum.asdata`)."""
+    ``answers`` (how grading as data scores a test without a kernel, :mod:`curriculum.preprocessors.asdata`)."""
 
     def __init__(self, notebook: str, folder: str | os.PathLike[str] | None = None, *,
                  answers: AnswerSet | None = None):

@@ -15,22 +15,14 @@ from typing import Any
 
 import nbformat
 
+from .kinds import BY_METHOD
+from .errors import KeyReadError
+
 __all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "graded_as_data", "grader_call", "kernel_tests",
            "read_keys", "widget_items"]
 
-#: Grader method -> answer kind.
-GRADER_METHODS = {
-    "single_choice": "single",
-    "multiple_choice": "multiple",
-    "triage": "triage",
-    "spot_identifiers": "identifiers",
-    "ranking": "ranking",
-    "disclosure": "disclosure",
-}
-
-
-class KeyReadError(ValueError):
-    """A hidden test cell whose key cannot be read; the message names the notebook and cell."""
+#: Grader method -> answer kind (from the registry, :mod:`curriculum.kinds`).
+GRADER_METHODS = BY_METHOD
 
 
 @dataclass(frozen=True)
@@ -141,7 +133,7 @@ def graded_as_data(source: str, notebook: str) -> GraderCall | None:
 
 def kernel_tests(path: str | Path) -> list[str]:
     """Grading ids of a source notebook's hidden tests that are not graded as data, so grading runs
-    the notebook's course cells in a kernel (:class:`curriculum.autograde.GradeAnswers`)."""
+    the notebook's course cells in a kernel (:class:`curriculum.preprocessors.GradeAnswers`)."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     return [_nbgrader(cell).get("grade_id", "?") for cell in nb.cells
@@ -149,14 +141,18 @@ def kernel_tests(path: str | Path) -> list[str]:
             and graded_as_data(cell.source, path.stem) is None]
 
 
-def read_keys(path: str | Path) -> list[ItemKey]:
-    """Every graded widget item's key in a source notebook, in notebook order."""
+def read_keys(path: str | Path, begin_tests: str | None = None) -> list[ItemKey]:
+    """Every graded widget item's key in a source notebook, in notebook order; a hidden test is a
+    graded code cell with ``begin_tests`` (nbgrader's marker, by default as nbgrader sets it)."""
+    from .nbhelpers import hidden_test_markers
+
+    begin_tests = begin_tests or hidden_test_markers()[0]
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     keys: list[ItemKey] = []
     for index, cell in enumerate(nb.cells):
         meta = _nbgrader(cell)
-        if cell.cell_type != "code" or not meta.get("grade") or "BEGIN HIDDEN TESTS" not in cell.source:
+        if cell.cell_type != "code" or not meta.get("grade") or begin_tests not in cell.source:
             continue
         where = f"{path.name}, cell {index} ({meta.get('grade_id', '?')})"
         try:
@@ -180,12 +176,15 @@ def read_keys(path: str | Path) -> list[ItemKey]:
     return keys
 
 
-def widget_items(path: str | Path) -> dict[str, str]:
+def widget_items(path: str | Path, begin_tests: str | None = None) -> dict[str, str]:
     """Item id -> quiz method, for every exercise widget call in a notebook (graded or practice)."""
+    from .nbhelpers import hidden_test_markers
+
+    begin_tests = begin_tests or hidden_test_markers()[0]
     nb = nbformat.read(Path(path), as_version=4)
     found: dict[str, str] = {}
     for cell in nb.cells:
-        if cell.cell_type != "code" or "BEGIN HIDDEN TESTS" in cell.source:
+        if cell.cell_type != "code" or begin_tests in cell.source:
             continue
         try:
             tree = ast.parse(cell.source)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from functools import cache, lru_cache
 
-__all__ = ["markdown_html", "option_label", "post_card_html", "text_html"]
+__all__ = ["card_html", "markdown_html", "option_label", "post_card_html", "text_html"]
 
 
 def text_html(text: str) -> str:
@@ -34,10 +34,15 @@ def option_label(key: str, text: str) -> str:
     return f"{key}) {text}"
 
 
+def card_html(label: str, inner: str, css_class: str = "curriculum-card") -> str:
+    """The one frame of every post card (a case-bank case, or a post given as text): an article named
+    ``label`` for screen readers, a border, readable without colour. The classes keep JupyterLab's
+    MathJax out of the card: "$140,000 ... $100" is money, not LaTeX. ``inner`` is HTML already."""
+    return (f"<div role='article' class='{css_class} mathjax_ignore tex2jax_ignore' aria-label='{html.escape(label)}' "
+            "style='border:1px solid #999;border-radius:12px;padding:10px 14px;margin:6px 0;max-width:40em;"
+            f"line-height:1.45'>{inner}</div>")
+
+
 def post_card_html(text: str, title: str) -> str:
     """A post given as plain text (not a case-bank case), as a card with a title."""
-    return (
-        f"<div role='article' aria-label='{html.escape(title)}' style='border:1px solid #999;border-radius:8px;"
-        f"padding:8px 12px;margin:4px 0;max-width:42em'><div><strong>{html.escape(title)}</strong></div>"
-        f"{text_html(text)}</div>"
-    )
+    return card_html(title, f"<div><strong>{html.escape(title)}</strong></div>{text_html(text)}")

@@ -1,11 +1,70 @@
-"""Small helpers for living with nbgrader 0.9, used by the course config and the staff commands."""
+"""Small helpers for living with nbgrader 0.9, used by the course config and the staff commands: the
+one place for the tools' PATH, the course config, a database URL fit to print, and nbgrader's quirks."""
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
+from pathlib import Path
 
-__all__ = ["KERNEL_DESIGN_CONFIG", "check_schemas_once", "lighter_imports", "quiet_known_warnings",
-           "reuse_database_engines"]
+__all__ = ["KERNEL_DESIGN_CONFIG", "check_schemas_once", "hidden_test_markers", "lighter_imports", "load_course_config",
+           "put_tools_on_path", "quiet_known_warnings", "reuse_database_engines", "shown_url", "solution_markers",
+           "tools_env"]
+
+#: Where this Python's commands are (nbgrader runs ``alembic`` from the PATH to make a new gradebook).
+TOOLS = str(Path(sys.executable).parent)
+
+
+def tools_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """A copy of ``env`` (default: this process's environment) with :data:`TOOLS` first on the PATH,
+    for an nbgrader process or a grading worker."""
+    env = dict(os.environ if env is None else env)
+    env["PATH"] = TOOLS + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def put_tools_on_path() -> None:
+    """Put :data:`TOOLS` on this process's PATH (nbgrader's Gradebook runs ``alembic`` in-process)."""
+    if TOOLS not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = TOOLS + os.pathsep + os.environ.get("PATH", "")
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unreadable URL might hold a password anywhere
+        return "(unreadable database URL)"
+
+
+def hidden_test_markers(config=None) -> tuple[str, str]:
+    """nbgrader's markers of a hidden-test region, as ``config`` (a course's) sets them, else nbgrader's
+    defaults: every module that looks for hidden tests asks here."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    clear = ClearHiddenTests(config=config) if config is not None else ClearHiddenTests()
+    return clear.begin_test_delimeter, clear.end_test_delimeter
+
+
+def solution_markers(config=None) -> tuple[str, str]:
+    """nbgrader's markers of a solution region (see :func:`hidden_test_markers`)."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    clear = ClearSolutions(config=config) if config is not None else ClearSolutions()
+    return clear.begin_solution_delimeter, clear.end_solution_delimeter
+
+
+def load_course_config(root: Path):
+    """The traitlets config of a course's ``nbgrader_config.py``, read as nbgrader reads it: from the
+    course folder, so that its relative paths hold. Raises what loading raises."""
+    from nbgrader import utils as nbutils
+    from traitlets.config.loader import PyFileConfigLoader
+
+    with nbutils.chdir(str(root)):
+        return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
 def quiet_known_warnings() -> None:
@@ -17,7 +76,7 @@ def quiet_known_warnings() -> None:
 
 #: Appended to a course's ``nbgrader_config.py``, this grades as the course did before grading as data:
 #: nbgrader's Execute runs every cell of the submission, the student's own cells too, in a kernel.
-#: Only for comparisons: ``benchmarks/grading.py`` times it, ``tests/test_integrity.py`` shows what
+#: Only for comparisons: ``benchmarks/grading.py`` times it, ``tests/preprocessors/test_integrity.py`` shows what
 #: student code could do under it. Never use it to grade students.
 KERNEL_DESIGN_CONFIG = """
 # kernel design (for comparison only): every cell runs in a kernel, student code included, and
@@ -26,7 +85,9 @@ KERNEL_DESIGN_CONFIG = """
 def _kernel_design(name):
     if name.endswith(".GradeAnswers"):
         return "nbgrader.preprocessors.Execute"
-    return name.replace("curriculum.batched.", "nbgrader.preprocessors.")
+    if name.rsplit(".", 1)[-1] in ("OverwriteCells", "SaveAutoGrades"):
+        return "nbgrader.preprocessors." + name.rsplit(".", 1)[-1]
+    return name
 c.Autograde.sanitize_preprocessors = [_kernel_design(p) for p in c.Autograde.sanitize_preprocessors]
 c.Autograde.autograde_preprocessors = [_kernel_design(p) for p in c.Autograde.autograde_preprocessors]
 c.NotebookExporter.optimistic_validation = False

@@ -8,7 +8,10 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-sys.path.insert(0, str(TESTS))
+# The tests mirror the package's wings (kernel/, preprocessors/, staff/); their shared helpers
+# (toycourse.py, pgserver.py, browser/) and a few test modules are imported across them.
+for folder in (TESTS, TESTS / "kernel", TESTS / "preprocessors", TESTS / "staff"):
+    sys.path.insert(0, str(folder))
 
 # nbgrader's database commands call alembic from the environment's bin/ folder
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")

@@ -38,9 +38,9 @@ from playwright.sync_api import expect, sync_playwright
 from test_course import copy_course
 
 from curriculum.answers import KINDS, parse_answer_file
-from curriculum.autograde import embedded_answers
+from curriculum.preprocessors import embedded_answers
 from curriculum.keys import read_keys
-from curriculum.simulate import expected_points, submitted_answers
+from curriculum.staff.simulate import expected_points, submitted_answers
 
 pytestmark = pytest.mark.browser
 
@@ -358,14 +358,14 @@ HOSTILE = {"xss-reflection": "My answer.", "xss-cells": "Extra note"}
 
 @pytest.fixture(scope="module")
 def hostile_course(tmp_path_factory):
-    """The toy course with a normal submission and the two XSS submissions of tests/test_hostile.py,
+    """The toy course with a normal submission and the two XSS submissions of tests/preprocessors/test_hostile.py,
     graded by `curriculum grade`, feedback generated."""
     from test_hostile import XSS, _reflection, _xss_cells
     from toycourse import NAME, make_course
 
-    from curriculum.cohort import grade_cohort
-    from curriculum.course import Course
-    from curriculum.simulate import SimulatedStudent, simulate_submission
+    from curriculum.staff.grade.cohort import grade_cohort
+    from curriculum.staff.course import Course
+    from curriculum.staff.simulate import SimulatedStudent, simulate_submission
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("CURRICULUM_DB_URL", raising=False)

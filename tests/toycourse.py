@@ -3,7 +3,7 @@ kind, a practice item and a manually graded reflection, using the course's real 
 
 ``make_course(root, own_test=True)`` writes one hidden test as an instructor's own code (the Grader
 call split over two statements: same key, same score), so grading needs a kernel for it: the
-fallback path that runs the course's cells alone (curriculum.autograde.GradeAnswers)."""
+fallback path that runs the course's cells alone (curriculum.preprocessors.GradeAnswers)."""
 
 from __future__ import annotations
 

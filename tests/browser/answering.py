@@ -27,7 +27,7 @@ from curriculum.answers import AnswerFileError, parse_answer_file, validate_valu
 from curriculum.exercises import Exercise
 from curriculum.keys import GRADER_METHODS, ItemKey, read_keys
 from curriculum.quiz import Quiz
-from curriculum.simulate import correct_value
+from curriculum.staff.simulate import correct_value
 
 __all__ = [
     "Item",

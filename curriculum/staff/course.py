@@ -1,0 +1,303 @@
+"""The course on disk: its assignments, nbgrader runs, release checks and gradebook scores."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..keys import read_keys, widget_items
+from ..errors import CourseError
+
+__all__ = [
+    "COURSE_ID",
+    "STUDENT_ID",
+    "STUDENT_ID_RULE",
+    "Course",
+    "CourseError",
+    "NotebookScore",
+    "ReleaseProblem",
+]
+
+#: The course id in nbgrader_config.py and in the gradebook.
+COURSE_ID = "social-media-medicine"
+#: A database connection error in nbgrader's log; group 1 is the driver's message.
+DB_PROBLEM = re.compile(r"sqlalchemy\.exc\.(?:OperationalError|ArgumentError|NoSuchModuleError): "
+                        r"(?:\([\w.]+\) )?(.*?)(?:\(Background on this error|\n\s*\n|\Z)", re.S)
+#: What no released notebook or feedback file may contain, besides nbgrader's solution and hidden-test
+#: markers (:meth:`Course.leak_markers` adds those as the course's config sets them).
+GRADING_MARKERS = ("curriculum.grading", "Grader(")
+
+
+#: A student id: nbgrader makes folders of it, formgrader prints it in its pages and the LMS files match
+#: on it, so only letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first: a folder
+#: '.x' is hidden, a CSV cell '-x' a formula), at most 128 characters (nbgrader's column).
+STUDENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+STUDENT_ID_RULE = ("can only hold letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first), at most "
+                   "128 characters: nbgrader makes a folder of it")
+
+
+@dataclass(frozen=True)
+class ReleaseProblem:
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class NotebookScore:
+    student: str
+    assignment: str
+    notebook: str
+    auto_score: float
+    auto_max: float
+    manual_pending: int
+    items: dict[str, float]
+
+
+class Course:
+    """A course folder: ``nbgrader_config.py``, ``source/<assignment>/<assignment>.ipynb``, ``release/``."""
+
+    def __init__(self, root: str | os.PathLike[str] = "."):
+        self.root = Path(root).resolve()
+        if not (self.root / "nbgrader_config.py").is_file():
+            raise CourseError(
+                f"{self.root} is not a course folder: it has no nbgrader_config.py. "
+                "Run the command from the course's top folder or pass --course PATH."
+            )
+        if not (self.root / "source").is_dir():
+            raise CourseError(f"{self.root} has no source/ folder with assignments.")
+
+    # -- layout ---------------------------------------------------------------------------
+    def assignments(self) -> list[str]:
+        return sorted(p.name for p in (self.root / "source").iterdir()
+                      if p.is_dir() and not p.name.startswith("."))
+
+    def source_notebook(self, assignment: str) -> Path:
+        path = self.root / "source" / assignment / f"{assignment}.ipynb"
+        if not path.is_file():
+            known = ", ".join(self.assignments()) or "none"
+            raise CourseError(f"no source notebook {path.relative_to(self.root)} (assignments: {known})")
+        return path
+
+    def db_url(self) -> str:
+        """The gradebook's database URL: ``CURRICULUM_DB_URL`` (as in nbgrader_config.py) or sqlite here."""
+        return os.environ.get("CURRICULUM_DB_URL") or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def gradebook(self):
+        """nbgrader's Gradebook on this course's database; use it as a context manager."""
+        from nbgrader.api import Gradebook
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        from ..nbhelpers import put_tools_on_path, quiet_known_warnings
+
+        quiet_known_warnings()
+        put_tools_on_path()  # nbgrader runs `alembic` to make a new gradebook
+        try:
+            return Gradebook(self.db_url(), course_id=COURSE_ID)
+        except (OperationalError, ArgumentError) as exc:  # server down, no such database, bad URL
+            detail = str(getattr(exc, "orig", None) or exc)
+            raise self._db_error(detail) from None
+
+    def _db_error(self, detail: str) -> CourseError:
+        """The gradebook database could not be used: say which one (never its password) and what to check."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from ..nbhelpers import shown_url
+
+        url, detail = self.db_url(), " ".join(detail.split())
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            return CourseError(f"the gradebook URL {url!r} is not a database URL ({detail}); give one like "
+                               "postgresql://user@host/database with --db or CURRICULUM_DB_URL")
+        if parsed.get_backend_name() == "sqlite":
+            where = f"the sqlite file {parsed.database}"
+            fix = "check that its folder exists and is writable"
+        else:
+            host = parsed.host or "localhost"
+            where = f"database {parsed.database!r} on host {host}" + (f" port {parsed.port}" if parsed.port else "")
+            fix = ("check that the database server is running and reachable from here, that the database exists "
+                   f"(create it with `createdb -h {host} {parsed.database}`) and that the user may connect")
+        return CourseError(f"the gradebook database {shown_url(url)} ({where}) could "
+                           f"not be used: {detail}\nTo fix it: {fix}; or correct the URL given with --db or "
+                           "CURRICULUM_DB_URL (PostgreSQL URLs start with postgresql://).")
+
+    # -- nbgrader -------------------------------------------------------------------------
+    def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+        """Run an nbgrader command in the course folder; raise CourseError with its log if it fails."""
+        from ..nbhelpers import tools_env
+
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        proc = subprocess.run(cmd, cwd=self.root, env=tools_env(), capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            db_problem = DB_PROBLEM.search(proc.stdout + proc.stderr)
+            if db_problem:  # nbgrader's own advice (`nbgrader db upgrade`) would mislead: name the database
+                raise self._db_error(db_problem.group(1))
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+            raise CourseError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{tail}")
+        return proc
+
+    def generate(self, assignment: str, release_dir: str | None = None) -> Path:
+        """Regenerate the student version of one assignment (into release/ unless told otherwise)."""
+        self.source_notebook(assignment)
+        args = ["generate_assignment", assignment, "--force"]
+        if release_dir:
+            args.append(f"--CourseDirectory.release_directory={release_dir}")
+        self.nbgrader(*args)
+        return self.root / (release_dir or "release") / assignment
+
+    def autograde(self, assignment: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return self.nbgrader("autograde", assignment, "--force", *extra)
+
+    def scores(self, assignment: str) -> list[NotebookScore]:
+        """Scores of every graded submission of an assignment, read from the gradebook."""
+        from nbgrader.api import MissingEntry
+
+        out = []
+        with self.gradebook() as gb:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry:
+                raise CourseError(f"assignment {assignment!r} is not in the gradebook; generate it first") from None
+            for sub in gb.assignment_submissions(assignment):
+                for nb in sub.notebooks:
+                    items, auto, auto_max, pending = {}, 0.0, 0.0, 0
+                    for grade in nb.grades:
+                        if grade.cell_type == "code" and grade.auto_score is not None:
+                            items[grade.name] = float(grade.auto_score)
+                            auto += float(grade.auto_score)
+                            auto_max += float(grade.max_score)
+                        elif grade.needs_manual_grade or grade.auto_score is None:
+                            pending += 1
+                    out.append(NotebookScore(sub.student.id, assignment, nb.name, round(auto, 2),
+                                             round(auto_max, 2), pending, items))
+        return sorted(out, key=lambda s: s.student)
+
+    # -- checks -----------------------------------------------------------------------------
+    def check_source(self, assignment: str) -> list[str]:
+        """Problems in a source notebook's graded items (keys, points, widget/test pairing)."""
+        path = self.source_notebook(assignment)
+        problems = []
+        keys = read_keys(path)
+        widgets = widget_items(path)
+        seen = set()
+        for key in keys:
+            if key.item in seen:
+                problems.append(f"{key.item}: graded by more than one hidden test")
+            seen.add(key.item)
+            if abs(key.points - key.cell_points) > 1e-9:
+                problems.append(f"{key.item}: points={key.points:g} in the Grader call but the cell is worth {key.cell_points:g}")
+            if key.item not in widgets:
+                problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
+        problems += self._check_case_keys(assignment, keys)
+        for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
+            problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
+        return problems
+
+    @staticmethod
+    def _check_case_keys(assignment: str, keys) -> list[str]:
+        """Graded items must draw on assessment cases (text only), never on annotated teaching cases
+        whose identifiers and verdicts ship in the package; each assessment case names its item."""
+        from ..cases import CaseBank
+
+        bank = CaseBank.load(use_env=False)
+        problems, used = [], {}
+        for key in keys:
+            refs = [key.args["case"]] if "case" in key.args else []
+            if key.kind == "triage":
+                refs += [p for p in key.args.get("key", {}) if p in bank.origin]
+            if key.kind == "ranking":
+                refs += [p for p in key.args.get("order", ()) if p in bank.origin]
+            for ref in refs:
+                used[ref] = key.item
+                if ref in bank.cases:
+                    problems.append(f"{key.item}: graded on teaching case {ref}, whose annotations ship to "
+                                    "students; use an assessment case (ASMT-...) instead")
+                elif ref not in bank.assessment:
+                    problems.append(f"{key.item}: no case {ref!r} in the case bank")
+                elif bank.assessment[ref].used_by != f"{assignment}/{key.item}":
+                    problems.append(f"{key.item}: case {ref} says it is used by {bank.assessment[ref].used_by}")
+            if key.kind == "identifiers":
+                try:
+                    key.spans()
+                except ValueError as exc:
+                    problems.append(f"{key.item}: {exc}")
+        for case in bank.assessment.values():
+            if case.used_by.startswith(f"{assignment}/") and case.id not in used:
+                problems.append(f"assessment case {case.id} names {case.used_by}, but no hidden test there uses it")
+        return problems
+
+    def markers(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """nbgrader's (solution, hidden-test) markers as this course's nbgrader_config.py sets them."""
+        if not hasattr(self, "_markers"):
+            from ..nbhelpers import hidden_test_markers, load_course_config, solution_markers
+
+            try:
+                config = load_course_config(self.root)
+            except Exception:  # no or a broken config: nbgrader's defaults (build reports the config itself)
+                config = None
+            self._markers = (solution_markers(config), hidden_test_markers(config))
+        return self._markers
+
+    def leak_markers(self) -> tuple[str, ...]:
+        """Text that reveals the key wherever a student can read it."""
+        solution, tests = self.markers()
+        return (*solution, *tests, *GRADING_MARKERS)
+
+    def check_release(self, assignment: str, release_dir: Path | None = None) -> list[ReleaseProblem]:
+        """Everything in a release folder that would reveal an answer or break grading."""
+        release = release_dir or self.root / "release" / assignment
+        problems: list[ReleaseProblem] = []
+        if not release.is_dir():
+            return [ReleaseProblem(str(release), "missing: run `curriculum release`")]
+        begin_tests = self.markers()[1][0]
+        secrets = [e for key in read_keys(self.source_notebook(assignment), begin_tests)
+                   for e in key.explanations if len(e) >= 20]
+        for path in sorted(p for p in release.rglob("*") if p.is_file()):
+            rel = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+            if path.name.endswith(".answers.json") or ".answers.json." in path.name:
+                problems.append(ReleaseProblem(rel, "an answer file must not be released"))
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for marker in self.leak_markers():
+                if marker in text:
+                    problems.append(ReleaseProblem(rel, f"contains {marker!r}"))
+            for secret in secrets:
+                if secret in text:
+                    problems.append(ReleaseProblem(rel, f"contains the graded explanation {secret[:40]!r}..."))
+            if path.suffix == ".ipynb":
+                nb = json.loads(text)
+                if any(c.get("outputs") for c in nb.get("cells", [])):
+                    problems.append(ReleaseProblem(rel, "has cell outputs"))
+        return problems
+
+    def release_is_current(self, assignment: str, scratch: Path) -> list[str]:
+        """Regenerate into ``scratch`` and list files that differ from the committed release/."""
+        rel = os.path.relpath(scratch, self.root)
+        fresh = self.generate(assignment, release_dir=rel)
+        committed = self.root / "release" / assignment
+        if not committed.is_dir():
+            return [f"release/{assignment} does not exist"]
+        diffs = []
+        cmp = filecmp.dircmp(committed, fresh)
+        stack = [(cmp, Path(assignment))]
+        while stack:
+            c, prefix = stack.pop()
+            diffs += [f"only in committed release: {prefix / n}" for n in c.left_only]
+            diffs += [f"missing from committed release: {prefix / n}" for n in c.right_only]
+            for name in c.common_files:
+                if (Path(c.left) / name).read_bytes() != (Path(c.right) / name).read_bytes():
+                    diffs.append(f"differs: {prefix / name}")
+            stack += [(sub, prefix / n) for n, sub in c.subdirs.items()]
+        shutil.rmtree(scratch, ignore_errors=True)
+        return diffs

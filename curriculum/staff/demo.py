@@ -1,0 +1,70 @@
+"""``curriculum demo``: a throwaway copy of the course, a simulated cohort answering every module,
+graded by ``curriculum grade``, each score compared with the one computed apart from nbgrader."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from .course import Course, CourseError
+
+__all__ = ["run_demo"]
+
+
+def run_demo(course: Course, workdir: Path, assignments: list[str]) -> int:
+    import pandas as pd
+
+    from .grade.cohort import grade_cohort
+    from ..keys import read_keys
+    from .simulate import PROFILES, SimulatedStudent, expected_points, simulate_submission, submitted_answers
+
+    if workdir.resolve() == course.root:
+        raise CourseError("--workdir must not be the course folder itself")
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    shutil.copy(course.root / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    shutil.copytree(course.root / "source", workdir / "source",
+                    ignore=shutil.ignore_patterns("*.answers.json*", ".ipynb_checkpoints", "__pycache__"))
+    demo = Course(workdir)
+    cohort = [SimulatedStudent(f"s{i:02d}-{p}", p) for i, p in enumerate(PROFILES, 1)]
+    rows = []
+    for name in assignments:
+        keys = read_keys(demo.source_notebook(name))
+        print(f"{name}: generating the student version ({len(keys)} graded widget items)")
+        release = demo.generate(name)
+        leaks = demo.check_release(name)
+        if leaks:
+            raise CourseError(f"{name}: the release reveals answers: " + "; ".join(map(str, leaks)))
+        expected = {}
+        for student in cohort:
+            print(f"{name}: {student.student} works through the notebook ({PROFILES[student.profile]})")
+            nb = simulate_submission(release / f"{name}.ipynb", workdir / "submitted" / student.student / name,
+                                     student, keys)
+            expected[student.student] = sum(expected_points(submitted_answers(nb), keys).values())
+        print(f"{name}: autograding {len(cohort)} submissions with nbgrader (curriculum grade)")
+        problems = [r for r in grade_cohort(demo, name, force=True, progress=False) if r.problem]
+        if problems:
+            raise CourseError(f"{name}: grading failed for " + "; ".join(f"{r.student}: {r.message}" for r in problems))
+        for score in demo.scores(name):
+            want = round(expected[score.student], 2)
+            rows.append({
+                "assignment": name, "student": score.student,
+                "auto score": score.auto_score, "auto max": score.auto_max, "expected": want,
+                "match": "yes" if abs(score.auto_score - want) < 1e-6 else "NO",
+                "awaiting manual grading": score.manual_pending,
+            })
+    table = pd.DataFrame(rows)
+    print()
+    print(table.to_string(index=False))
+    mismatches = int((table["match"] != "yes").sum()) if len(table) else 0
+    print()
+    if mismatches:
+        print(f"{mismatches} submission(s) scored differently from the expected score", file=sys.stderr)
+        return 1
+    from ..nbhelpers import shown_url
+
+    gradebook = shown_url(demo.db_url())
+    print(f"All {len(table)} submissions scored as expected. Gradebook: {gradebook}")
+    return 0

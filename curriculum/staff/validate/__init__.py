@@ -1,0 +1,77 @@
+"""Validate an assignment before its student version is released (``curriculum build``).
+
+Two runs of nbgrader's :class:`~nbgrader.validator.Validator`, configured by the course's own
+``nbgrader_config.py`` (its cell timeout and everything else):
+
+1. **The instructor version passes.** The source notebook is copied to a scratch folder next to a
+   full-marks answer file written from the key (the literal arguments of the hidden tests' Grader
+   calls, :func:`curriculum.keys.read_keys`). Every auto-graded cell must get all its points and no
+   code cell may raise an error.
+2. **The student version fails its tests.** Release notebooks have their hidden tests stripped, so
+   stock ``nbgrader validate --invert`` would pass trivially. Like autograde, the source's hidden test
+   cells are put back into the student version by grade_id (what nbgrader's ``OverwriteCells`` does)
+   and the notebook runs with *no* answer file. Every auto-graded cell must score zero: the
+   Validator's ``--invert`` flags cells that get full marks, and a cell that gets part of its points
+   is flagged here too. A cell that scores with nothing answered means the key leaks into the student
+   version or the test is broken -- typically the Grader's result is assigned or printed instead of
+   being the cell's last expression, which nbgrader reads as full marks.
+
+:func:`release_validated` is what ``curriculum build`` runs: it generates the student version into a
+scratch folder, validates both versions, and only then puts the student version into ``release/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..course import Course
+from .runner import (CellResult, CourseValidator, ValidationProblem, ValidationReport, course_config,
+                     course_validator)
+from .versions import validate_instructor, validate_release
+
+__all__ = [
+    "CellResult",
+    "CourseValidator",
+    "ValidationProblem",
+    "ValidationReport",
+    "course_config",
+    "course_validator",
+    "release_validated",
+    "summary",
+    "validate_instructor",
+    "validate_release",
+]
+
+def release_validated(course: Course, assignment: str) -> list[ValidationReport]:
+    """Validate both versions of ``assignment``; when both pass, put the freshly generated student
+    version into ``release/<assignment>`` (as ``nbgrader generate_assignment`` would), else leave
+    ``release/`` as it was. Returns the two reports."""
+    with tempfile.TemporaryDirectory(dir=course.root, prefix=".release-validate-") as scratch, \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        # nbgrader generates the student version (a subprocess) while the instructor version runs
+        generating = pool.submit(course.generate, assignment, os.path.relpath(scratch, course.root))
+        instructor = validate_instructor(course, assignment)
+        fresh = generating.result()
+        student = validate_release(course, assignment, fresh)
+        if instructor.ok and student.ok:
+            target = course.root / "release" / assignment
+            target.parent.mkdir(exist_ok=True)
+            old = Path(scratch) / ".previous"
+            if target.exists():
+                os.replace(target, old)
+            os.replace(fresh, target)
+    return [instructor, student]
+
+
+def summary(reports: list[ValidationReport]) -> str:
+    """One line on the validation of an assignment, for ``curriculum build``."""
+    assignment = reports[0].assignment
+    if all(r.ok for r in reports):
+        cells = max(len(r.cells) for r in reports)
+        return (f"validated: {cells} auto-graded cell(s) give full marks to the key's answers and 0 to none; "
+                f"release/{assignment} regenerated")
+    count = sum(len(r.problems) for r in reports)
+    return f"validation failed ({count} problem(s)); release/{assignment} left as it was"
