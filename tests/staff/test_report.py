@@ -430,14 +430,14 @@ def test_feedback_can_withhold_the_answers_of_a_reused_assessment(reported, caps
         # a course whose config predates the preprocessor: the strict check catches the full feedback
         config = course.root / "nbgrader_config.py"
         safe = config.read_text()
-        config.write_text(safe.replace('    "curriculum.feedback.WithholdAnswers",\n', ""))
+        config.write_text(safe.replace('    "curriculum.preprocessors.WithholdAnswers",\n', ""))
         try:
             capsys.readouterr()
             assert main(["--course", str(course.root), "report", NAME, "--out", str(course.root / "old")]) == 1
         finally:
             config.write_text(safe)
         err = capsys.readouterr().err
-        assert "shows a withheld line" in err and "curriculum.feedback.WithholdAnswers" in err
+        assert "shows a withheld line" in err and "curriculum.preprocessors.WithholdAnswers" in err
         assert not list(course.root.glob(f"feedback/*/{NAME}/*.html"))
     finally:
         shutil.rmtree(plan)

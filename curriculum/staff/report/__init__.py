@@ -217,7 +217,7 @@ def print_report(course: Course, assignment: str, out: str | Path | None = None,
             print(f"LEAK: {leak}", file=sys.stderr)
         needed = "nbgrader.preprocessors.ClearHiddenTests"
         if report.feedback_mode == "scores":
-            needed += " and then curriculum.feedback.WithholdAnswers"
+            needed += " and then curriculum.preprocessors.WithholdAnswers"
         print(f"curriculum report: the feedback of {assignment} revealed the answer key, so those files were "
               f"deleted. Check that nbgrader_config.py lists {needed} in c.GenerateFeedback.preprocessors, "
               "then run the report again.", file=sys.stderr)

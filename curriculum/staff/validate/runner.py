@@ -82,7 +82,7 @@ def course_config(course: Course):
     the course folder, so its relative paths hold)."""
     from traitlets.config.loader import ConfigFileNotFound
 
-    from ..nbhelpers import load_course_config
+    from ...nbhelpers import load_course_config
 
     path = course.root / "nbgrader_config.py"
     try:
