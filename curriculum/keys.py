@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 
 from .kinds import BY_METHOD
+from .nbhelpers import cell_meta
 from .errors import KeyReadError
 
 __all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "graded_as_data", "grader_call", "kernel_tests",
@@ -59,10 +60,6 @@ class ItemKey:
         if isinstance(explain, dict):
             return [str(v) for v in explain.values()]
         return [explain] if isinstance(explain, str) else []
-
-
-def _nbgrader(cell: Any) -> dict[str, Any]:
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
 
 
 @dataclass(frozen=True)
@@ -136,8 +133,8 @@ def kernel_tests(path: str | Path) -> list[str]:
     the notebook's course cells in a kernel (:class:`curriculum.preprocessors.GradeAnswers`)."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    return [_nbgrader(cell).get("grade_id", "?") for cell in nb.cells
-            if cell.cell_type == "code" and _nbgrader(cell).get("grade")
+    return [cell_meta(cell).get("grade_id", "?") for cell in nb.cells
+            if cell.cell_type == "code" and cell_meta(cell).get("grade")
             and graded_as_data(cell.source, path.stem) is None]
 
 
@@ -151,7 +148,7 @@ def read_keys(path: str | Path, begin_tests: str | None = None) -> list[ItemKey]
     nb = nbformat.read(path, as_version=4)
     keys: list[ItemKey] = []
     for index, cell in enumerate(nb.cells):
-        meta = _nbgrader(cell)
+        meta = cell_meta(cell)
         if cell.cell_type != "code" or not meta.get("grade") or begin_tests not in cell.source:
             continue
         where = f"{path.name}, cell {index} ({meta.get('grade_id', '?')})"

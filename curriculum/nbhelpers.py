@@ -7,8 +7,9 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
-__all__ = ["KERNEL_DESIGN_CONFIG", "check_schemas_once", "hidden_test_markers", "lighter_imports", "load_course_config",
+__all__ = ["KERNEL_DESIGN_CONFIG", "cell_meta", "check_schemas_once", "grade_id", "has_cell_meta", "hidden_test_markers", "lighter_imports", "load_course_config",
            "put_tools_on_path", "quiet_known_warnings", "reuse_database_engines", "shown_url", "solution_markers",
            "tools_env"]
 
@@ -38,6 +39,25 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unreadable URL might hold a password anywhere
         return "(unreadable database URL)"
+
+
+def cell_meta(cell: Any) -> dict[str, Any]:
+    """A cell's nbgrader metadata (``metadata.nbgrader``): ``{}`` when it has none, or when what it has
+    is not an object (a hand-edited submission). Every module reads cells through this."""
+    meta = cell.get("metadata") if hasattr(cell, "get") else None
+    value = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def has_cell_meta(cell: Any) -> bool:
+    """Whether a cell carries nbgrader metadata at all (even an empty or broken one)."""
+    meta = cell.get("metadata") if hasattr(cell, "get") else None
+    return isinstance(meta, dict) and "nbgrader" in meta
+
+
+def grade_id(cell: Any) -> str | None:
+    """A cell's nbgrader grading id, if it has one."""
+    return cell_meta(cell).get("grade_id")
 
 
 def hidden_test_markers(config=None) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 
 from ..keys import GRADER_METHODS
+from ..nbhelpers import cell_meta, has_cell_meta
 from .text import code, listing, upper
 
 __all__ = ["CellRef", "check_cells", "load_reference", "new_cell", "rebuild", "source_metadata"]
@@ -140,14 +141,6 @@ def _source_metadata(path: str, mtime_ns: int, size: int) -> dict[str, dict[str,
 
 # -- comparing a submission with the assignment -----------------------------------------------------------
 
-def _nbgrader(cell: Any) -> dict[str, Any] | None:
-    meta = cell.get("metadata")
-    if not isinstance(meta, dict) or "nbgrader" not in meta:
-        return None
-    value = meta["nbgrader"]
-    return value if isinstance(value, dict) else {}
-
-
 def _drop_nbgrader(cell: Any) -> None:
     cell.metadata.pop("nbgrader", None)
 
@@ -220,9 +213,9 @@ def check_cells(nb: Any, refs: Sequence[CellRef], extras: dict[str, dict[str, An
     demoted: list[Any] = []  # cells that lost their grading id here (and have a note saying so)
     places: dict[str, list[int]] = {}
     for index, cell in enumerate(nb.cells):
-        meta = _nbgrader(cell)
-        if meta is None:
+        if not has_cell_meta(cell):
             continue
+        meta = cell_meta(cell)
         gid = meta.get("grade_id")
         if not meta or not isinstance(gid, str) or gid not in by_id:
             _drop_nbgrader(cell)  # nbgrader would crash on these (empty metadata, no id) or half-keep them
@@ -265,7 +258,7 @@ def check_cells(nb: Any, refs: Sequence[CellRef], extras: dict[str, dict[str, An
 
     for gid in present:
         ref, cell = by_id[gid], nb.cells[keep[gid]]
-        meta = _nbgrader(cell) or {}
+        meta = cell_meta(cell)
         changes = _settings_changes(meta, ref)
         if changes:
             notes.append(f"The grading settings of {ref.label} were changed ({listing(changes)}); the "
@@ -314,7 +307,7 @@ def check_cells(nb: Any, refs: Sequence[CellRef], extras: dict[str, dict[str, An
                          "saved answer.")
         else:
             notes.append(f"You deleted {ref.label}. It was put back from the assignment.")
-    added = [cell for cell in nb.cells if cell.get("cell_type") == "code" and _nbgrader(cell) is None
+    added = [cell for cell in nb.cells if cell.get("cell_type") == "code" and not has_cell_meta(cell)
              and "".join(cell.get("source") or "").strip() and not any(cell is d for d in demoted)]
     if added:
         first = next(line for line in "".join(added[0].source).splitlines() if line.strip())

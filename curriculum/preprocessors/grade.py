@@ -8,6 +8,7 @@ from typing import Any
 
 from ..keys import graded_as_data, grader_call
 from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, hidden_delimiters, reference_key
+from ..nbhelpers import grade_id
 
 __all__ = ["GradeAnswers"]
 
@@ -53,7 +54,7 @@ class GradeAnswers(CoursePreprocessor):
         refs = {ref.grade_id: ref for ref in refs}
         course: dict[int, Any] = {}
         for index, cell in enumerate(nb.cells):
-            gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+            gid = grade_id(cell)
             ref = refs.get(gid)
             if ref is not None and ref.cell_type == "code" and ref.locked:
                 nb.cells[index] = cell = cells.rebuild(cell, ref, {k: v for k, v in cell.metadata.items()

@@ -10,6 +10,7 @@ from typing import Any
 
 from .base import METADATA_KEY, CoursePreprocessor
 from .text import CLOCK_SLACK, code, listing, notes_cell, plain
+from ..nbhelpers import grade_id
 
 __all__ = ["SubmissionNotes", "answers_after_submission", "output_notes"]
 
@@ -62,7 +63,7 @@ def output_notes(nb: Any, max_lines: int, max_traceback: int) -> list[str]:
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
-        gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+        gid = grade_id(cell)
         first = next((line for line in cell.source.splitlines() if line.strip()), "")
         what = f"of the cell {code(gid)}" if gid else f"of your cell starting {code(first)}"
         streams = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]

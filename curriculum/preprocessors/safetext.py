@@ -29,6 +29,7 @@ from typing import Any
 import nh3
 
 from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, course_path, hidden_delimiters, reference_key
+from ..nbhelpers import grade_id
 
 __all__ = ["SafeStudentText", "clean_html", "safe_markdown"]
 
@@ -207,7 +208,7 @@ class SafeStudentText(CoursePreprocessor):
         for cell in nb.cells:
             if cell.source in texts:  # the course's own text (what its metadata says counts for nothing)
                 continue
-            gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+            gid = grade_id(cell)
             first = next((line for line in cell.source.splitlines() if line.strip()), "")
             where = f"your answer {code(gid)}" if gid else f"a cell you added or changed (it starts {code(first)})"
             if any(marker in cell.source for marker in markers):  # nbgrader's feedback step would stop at it

@@ -7,6 +7,7 @@ from nbformat.v4 import new_output
 from traitlets import Bool
 
 from ..feedback import withhold
+from ..nbhelpers import cell_meta
 from .base import CoursePreprocessor
 
 __all__ = ["WithholdAnswers"]
@@ -25,7 +26,7 @@ class WithholdAnswers(CoursePreprocessor):
         if not self.enabled:
             return nb, resources
         for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
+            meta = cell_meta(cell)
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
             printed = "".join(o.get("text", "") for o in cell.get("outputs", [])

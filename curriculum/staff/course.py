@@ -22,6 +22,7 @@ __all__ = [
     "Course",
     "CourseError",
     "NotebookScore",
+    "Problem",
     "ReleaseProblem",
 ]
 
@@ -44,12 +45,24 @@ STUDENT_ID_RULE = ("can only hold letters A-Z and a-z, digits, '-', '_' and '.' 
 
 
 @dataclass(frozen=True)
-class ReleaseProblem:
-    path: str
+class Problem:
+    """Something wrong, and where: a file of a release or of the feedback, or a graded item. ``str()``
+    is ``"where: what"``, the line the commands print."""
+
+    where: str
     problem: str
 
+    @property
+    def path(self) -> str:
+        """Where, when it is a file (a release or feedback problem)."""
+        return self.where
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.problem}"
+        return f"{self.where}: {self.problem}"
+
+
+#: A problem with a file of a release or of the feedback (``path``).
+ReleaseProblem = Problem
 
 
 @dataclass(frozen=True)

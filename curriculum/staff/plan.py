@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..keys import read_keys
 from ..errors import PlanError
+from ..nbhelpers import cell_meta
 
 __all__ = ["AssignmentPlan", "CoursePlan", "PlanError", "check_plan", "load_plan", "notebook_outline"]
 
@@ -118,8 +119,8 @@ def notebook_outline(path: str | Path) -> dict:
                 if m:
                     objectives.append(re.sub(r"\*\*(.+?)\*\*", r"\1", m.group(1)))
             break
-    manual = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in nb.cells
-                 if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution"))
+    manual = sum(float(cell_meta(c).get("points", 0)) for c in nb.cells
+                 if cell_meta(c).get("grade") and cell_meta(c).get("solution"))
     return {
         "module": int(title.group(1)) if title else None,
         "title": title.group(2) if title else None,

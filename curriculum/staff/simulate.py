@@ -22,6 +22,7 @@ from .. import scoring
 from ..answers import AnswerSet, answer_file_name, merge
 from ..preprocessors.harvest import embedded_answers
 from ..keys import ItemKey
+from ..nbhelpers import cell_meta
 
 __all__ = ["PROFILES", "SimulatedStudent", "expected_points", "simulate_submission"]
 
@@ -128,7 +129,7 @@ def simulate_submission(release_notebook: Path, folder: Path, student: Simulated
                                    f"{errors[0].ename}: {errors[0].evalue}")
     if student.profile != "blank":
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
+            meta = cell_meta(cell)
             if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
                 cell.source = REFLECTION_TEXT
     out = folder / release_notebook.name

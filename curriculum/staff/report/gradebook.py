@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 from ..course import CourseError
 from ...errors import ReportError
+from ...nbhelpers import cell_meta
 
 NO_SUBMISSION = "no submission"
 AWAITING = "awaiting manual grading"
@@ -46,8 +47,8 @@ class Grades:
 def _grade_order(source_nb: Path) -> list[str]:
     """The grade cell ids of a source notebook, in notebook order."""
     nb = nbformat.read(source_nb, as_version=4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and "grade_id" in c.metadata["nbgrader"]]
+    return [cell_meta(c)["grade_id"] for c in nb.cells
+            if cell_meta(c).get("grade") and "grade_id" in cell_meta(c)]
 
 
 def _item_names(course: Course, assignment: str) -> tuple[list[str], dict[str, str]]:

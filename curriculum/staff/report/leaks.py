@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from ..course import ReleaseProblem
 from ...feedback import is_safe
 from ...keys import GRADER_METHODS
+from ...nbhelpers import cell_meta
 
 
 _KEY_KEYWORDS = {"correct", "key", "order", "identifiers", "spans", "explain"}
@@ -91,7 +92,7 @@ def _printed_lines(autograded_nb: Path) -> set[str]:
         return set()
     lines = set()
     for cell in nb.cells:
-        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+        if cell.cell_type == "code" and cell_meta(cell).get("grade"):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream" and output.get("name") == "stdout":
                     lines |= {line.strip() for line in output.get("text", "").splitlines() if line.strip()}

@@ -12,8 +12,9 @@ from nbconvert.filters import strip_ansi
 from nbgrader import utils as nbutils
 from nbgrader.validator import Validator
 
-from ..course import Course, CourseError
+from ..course import Course, CourseError, Problem
 from ...keys import ItemKey, KeyReadError, read_keys
+from ...nbhelpers import grade_id
 
 
 __all__ = ["CellResult", "CourseValidator", "ValidationProblem", "ValidationReport", "course_config",
@@ -25,17 +26,8 @@ STUDENT = "student"
 _IGNORE = shutil.ignore_patterns("*.answers.json", "*.answers.json.*", ".ipynb_checkpoints", "__pycache__")
 
 
-@dataclass(frozen=True)
-class ValidationProblem:
-    """One thing that failed: the graded item (or cell) and what happened."""
-
-    assignment: str
-    version: str  # "instructor" or "student"
-    item: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.item}: {self.problem}"
+#: One thing that failed in a validation run: the graded item (or cell) and what happened.
+ValidationProblem = Problem
 
 
 @dataclass(frozen=True)
@@ -63,7 +55,7 @@ class ValidationReport:
         return not self.problems
 
     def problem(self, item: str, text: str) -> None:
-        self.problems.append(ValidationProblem(self.assignment, self.version, item, text))
+        self.problems.append(ValidationProblem(item, text))
 
 
 class CourseValidator(Validator):
@@ -105,7 +97,7 @@ def course_validator(course: Course, **traits) -> CourseValidator:
 
 # -- reading an executed notebook -------------------------------------------------------------
 def _grade_id(cell) -> str | None:
-    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+    return grade_id(cell)
 
 
 def _is_autograded(cell) -> bool:
