@@ -15,14 +15,15 @@ file is reported (file, case id, field) and skipped; the built-in cases still lo
 
 from __future__ import annotations
 
+from ..errors import CaseBankWarning, CaseFileError
 from .bank import CaseBank, bank, get, load, sample, select, text
 from .cards import render, show
-from ..errors import CaseBankWarning, CaseFileError
 from .files import ENV_VAR, guidelines, invented_names, read_case_file
-from .policy import check_bank
+from .policy import REAL_BRANDS, check_bank, real_brand
 
 __all__ = [
     "ENV_VAR",
+    "REAL_BRANDS",
     "CaseBank",
     "CaseBankWarning",
     "CaseFileError",
@@ -33,6 +34,7 @@ __all__ = [
     "invented_names",
     "load",
     "read_case_file",
+    "real_brand",
     "render",
     "sample",
     "select",

@@ -16,6 +16,19 @@ REAL_NAMES = (
 )
 
 
+#: Real brands that invented ones once matched by accident: no case or lesson may use them (the first
+#: four were the names of real companies' products; see the README's "The case bank").
+REAL_BRANDS = ("SnoozeShade", "BrightLoop", "ClearPath", "CoreMotion")
+
+
+def real_brand(text: str) -> str | None:
+    """The first of :data:`REAL_BRANDS` named in ``text`` (as a word, in any case), or None."""
+    for brand in REAL_BRANDS:
+        if re.search(rf"\b{re.escape(brand)}\b", text, re.IGNORECASE):
+            return brand
+    return None
+
+
 #: Real platforms and their tell-tale hashtags: cases use generic platforms (see Platform).
 PLATFORM_BRANDS = re.compile(
     r"tiktok|instagram|twitter|facebook|youtube|linkedin|reddit|snapchat|whatsapp|#\w*tok\b|#\w*gram\b",
@@ -50,6 +63,8 @@ def check_bank(b: CaseBank | None = None, *, minimum: int = 60, per_main_domain:
         for real in REAL_NAMES:
             if real.lower() in blob:
                 problems.append(f"{case.id}: uses the name of a real person or company ({real!r})")
+        if real_brand(everything):
+            problems.append(f"{case.id}: names a real brand ({real_brand(everything)!r}); invent one")
     for case in b.assessment.values():
         if not b.origin.get(case.id, "").startswith("built-in"):
             continue
@@ -62,6 +77,8 @@ def check_bank(b: CaseBank | None = None, *, minimum: int = 60, per_main_domain:
         for real in REAL_NAMES:
             if real.lower() in (case.title + " " + case.text).lower():
                 problems.append(f"{case.id}: uses the name of a real person or company ({real!r})")
+        if real_brand(case.title + " " + case.text):
+            problems.append(f"{case.id}: names a real brand ({real_brand(case.title + ' ' + case.text)!r}); invent one")
     if len(cases) < minimum:
         problems.append(f"the bank has {len(cases)} cases; at least {minimum} are needed")
     for domain in MAIN_DOMAINS:

@@ -213,6 +213,11 @@ class Course:
             if key.item not in widgets:
                 problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
         problems += self._check_case_keys(assignment, keys)
+        from ..cases import real_brand
+
+        brand = real_brand(path.read_text(encoding="utf-8"))
+        if brand:
+            problems.append(f"{path.name}: names the real brand {brand!r}; use an invented one")
         for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
             problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
         return problems

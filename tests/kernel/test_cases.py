@@ -198,3 +198,27 @@ def test_assessment_cases_carry_no_key():
         assert not any(case.text in t or t in case.text for t in teaching_texts), case.id
         card = cases.render(case, show_identifiers=True, show_notes=True)
         assert "<mark" not in card and "Verdict" not in card
+
+
+def test_known_real_brands_fail_the_bank_check_and_the_build(tmp_path):
+    """Invented brands once matched real companies' (issue 13): a list of them fails the checks."""
+    assert cases.real_brand("thx @SnoozeShade") == "SnoozeShade" and cases.real_brand("a clear path") is None
+    bank = CaseBank.load(use_env=False)
+    first = next(c for c in bank.cases.values() if bank.origin[c.id].startswith("built-in"))
+    bank.cases[first.id] = first.model_copy(update={"text": first.text + " Try BrightLoop glasses."})
+    assert any("names a real brand ('BrightLoop')" in p for p in cases.check_bank(bank))
+
+
+def test_a_lesson_naming_a_real_brand_fails_the_source_check(tmp_path):
+    import nbformat
+    from toycourse import NAME, make_course
+
+    from curriculum.staff.course import Course
+
+    course = Course(make_course(tmp_path / "course"))
+    assert course.check_source(NAME) == []
+    path = course.source_notebook(NAME)
+    nb = nbformat.read(path, 4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("A post thanks @coremotion for the free session."))
+    nbformat.write(nb, path)
+    assert course.check_source(NAME) == [f"{NAME}.ipynb: names the real brand 'CoreMotion'; use an invented one"]
