@@ -10,7 +10,7 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["METADATA_KEY", "REFERENCES", "CoursePreprocessor", "course_path", "hidden_delimiters", "reference_key"]
+__all__ = ["METADATA_KEY", "REFERENCES", "CoursePreprocessor", "course_path", "reference_key"]
 
 #: The notebook metadata key the preprocessors keep their findings under (reset for every submission).
 METADATA_KEY = "curriculum"
@@ -25,12 +25,6 @@ def reference_key(info: dict[str, Any]) -> tuple[str, ...]:
     """The key of one submission's notebook in :data:`REFERENCES` (from ``resources["nbgrader"]``)."""
     return tuple(str(info.get(k)) for k in ("db_url", "assignment", "notebook", "student"))
 
-
-def hidden_delimiters(config: Any) -> tuple[str, str]:
-    """nbgrader's markers of hidden tests, as the course's config sets them."""
-    from ..nbhelpers import hidden_test_markers
-
-    return hidden_test_markers(config)
 
 
 def course_path(config: Any, folder: str, assignment: str, student: str = ".") -> Path:

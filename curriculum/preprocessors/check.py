@@ -8,7 +8,8 @@ import traceback
 from pathlib import Path
 
 from ..answers import answer_file_name
-from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, course_path, hidden_delimiters, reference_key
+from ..nbhelpers import hidden_test_markers
+from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, course_path, reference_key
 
 __all__ = ["CheckSubmission"]
 
@@ -96,6 +97,6 @@ class CheckSubmission(CoursePreprocessor):
         extras = cells.source_metadata(source / f"{info['notebook']}.ipynb")
         with Gradebook(info["db_url"]) as gb:
             refs = cells.load_reference(gb, info["notebook"], info["assignment"], list(extras),
-                                        hidden_delimiters(self.config))
+                                        hidden_test_markers(self.config))
         REFERENCES[reference_key(info)] = refs
         return cells.check_cells(nb, refs, extras)

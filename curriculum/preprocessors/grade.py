@@ -7,8 +7,8 @@ import os
 from typing import Any
 
 from ..keys import graded_as_data, grader_call
-from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, hidden_delimiters, reference_key
-from ..nbhelpers import grade_id
+from ..nbhelpers import grade_id, hidden_test_markers
+from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, reference_key
 
 __all__ = ["GradeAnswers"]
 
@@ -50,7 +50,7 @@ class GradeAnswers(CoursePreprocessor):
         if refs is None:  # CheckSubmission did not run, or could not read the assignment
             with Gradebook(info["db_url"]) as gb:
                 refs = cells.load_reference(gb, info["notebook"], info["assignment"], (),
-                                                  hidden_delimiters(self.config))
+                                                  hidden_test_markers(self.config))
         refs = {ref.grade_id: ref for ref in refs}
         course: dict[int, Any] = {}
         for index, cell in enumerate(nb.cells):

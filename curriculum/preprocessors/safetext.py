@@ -28,8 +28,8 @@ from typing import Any
 
 import nh3
 
-from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, course_path, hidden_delimiters, reference_key
-from ..nbhelpers import grade_id
+from ..nbhelpers import grade_id, hidden_test_markers
+from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, course_path, reference_key
 
 __all__ = ["SafeStudentText", "clean_html", "safe_markdown"]
 
@@ -199,7 +199,7 @@ class SafeStudentText(CoursePreprocessor):
         # the released cells as the gradebook has them (an answer cell left as released, for one)
         for ref in REFERENCES.get(reference_key(info)) or []:
             texts |= {ref.source, ref.release_source}
-        markers = hidden_delimiters(self.config)
+        markers = hidden_test_markers(self.config)
         notes = []
         broken = repair_text(nb)
         if broken:
