@@ -2,7 +2,7 @@
 """Benchmark: grading in a kernel (the course's design before grading as data) against `curriculum grade`.
 
     .venv/bin/python benchmarks/grading.py                      # 100 students x all six modules
-    .venv/bin/python benchmarks/grading.py --students 20 --modules 01-patient-privacy 06-capstone
+    .venv/bin/python benchmarks/grading.py --students 20 --modules 01-patient-privacy 07-capstone
 
 Builds three identical copies of the course in a scratch folder, generates every module, and writes
 the same submissions into each: every student gets the released notebook and an answer file in which

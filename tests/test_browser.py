@@ -220,9 +220,11 @@ def check_accessibility(lab: LabPage, assignment: str, *, whole_page: bool = Fal
         f"- {v['id']} ({v['impact']}, {v['scope']}): {v['help']}; {v['target']}: {v['summary']}\n  {v['html']}"
         for v in own)
     maths = lab.typeset_maths()
-    for text in maths["markdown"]:
-        print(f"  not failing: lesson text typeset as maths (a '$' pair needs '\\$'): {text!r}")
     assert not maths["outputs"], f"{assignment}: MathJax typeset text in the course's output: {maths['outputs']}"
+    assert not maths["markdown"], f"{assignment}: MathJax typeset lesson text (write 'USD 50,000'): {maths['markdown']}"
+    assert lab.page.locator(".jp-NotebookPanel .curriculum-exercise label").count() > 0, "no option labels found"
+    repeated = lab.repeated_option_letters()
+    assert not repeated, f"{assignment}: option labels repeat their letter: {repeated}"
 
 
 class Submission:

@@ -16,6 +16,15 @@ REAL_NAMES = (
 )
 
 
+#: Named by no lesson, even in its Sources: FACTS.md names this practice only as "a North Carolina
+#: dental practice" (checked by :mod:`curriculum.staff.lessontext`).
+NEVER_IN_LESSONS = ("Igbinadolor",)
+
+#: Parties of an enforcement case: named once, in the citation (a lesson's Sources cell); the lesson
+#: text describes them ("a detox-tea seller").
+SOURCES_ONLY = ("Teami",)
+
+
 #: Real brands that invented ones once matched by accident: no case or lesson may use them (the first
 #: four were the names of real companies' products; see the README's "The case bank").
 REAL_BRANDS = ("SnoozeShade", "BrightLoop", "ClearPath", "CoreMotion")

@@ -214,7 +214,9 @@ class Course:
                 problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
         problems += self._check_case_keys(assignment, keys)
         from ..cases import real_brand
+        from .lessontext import lesson_text_problems
 
+        problems += [f"{path.name}: {p}" for p in lesson_text_problems(path)]
         brand = real_brand(path.read_text(encoding="utf-8"))
         if brand:
             problems.append(f"{path.name}: names the real brand {brand!r}; use an invented one")

@@ -352,6 +352,11 @@ class LabPage:
                   markdown: found('.jp-NotebookPanel .jp-MarkdownCell')};
         }""")
 
+    def repeated_option_letters(self) -> list[str]:
+        """Option labels of the course's widgets that repeat their letter ("a) (a) ..." or "a) a. ...")."""
+        return self.page.evaluate("""() => [...document.querySelectorAll('.jp-NotebookPanel .curriculum-exercise label')]
+            .map(e => e.textContent.trim()).filter(t => /^([a-z])\\) *\\(?\\1[).:] /i.test(t)).map(t => t.slice(0, 60))""")
+
     def screenshot_exercises(self, path: Path) -> Path:
         """A picture of every exercise widget of the notebook, top to bottom, as answered."""
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,7 @@ def test_plan_and_roster_are_written_and_read_back(course, tmp_path):
     roster = write(tmp_path / "roster.csv", ROSTER)
     result = sync(course, roster, "Europe/Berlin")
     plan = load_plan(course.root)
-    assert result.assignments_added == [a.id for a in plan.assignments] and len(plan.assignments) == 6
+    assert result.assignments_added == [a.id for a in plan.assignments] and len(plan.assignments) == 7
     assert result.students_added == ["ms-0101", "ms-0102", "res-0201"]
     with gradebook(course) as gb:
         # 23:59 on Sunday 17 January 2027 in Berlin (CET, UTC+1), stored as naive UTC
@@ -241,7 +241,7 @@ def test_sync_on_postgres(course, postgres_url, tmp_path):
     assert code == 0, err
     assert "students: 3 in roster.csv: 3 added" in out and "(2027-01-17 22:59 UTC)" in out
     with Gradebook(postgres_url, course_id=COURSE_ID) as gb:
-        assert gb.find_assignment("06-capstone").duedate == datetime(2027, 2, 21, 22, 59)
+        assert gb.find_assignment("07-capstone").duedate == datetime(2027, 2, 28, 22, 59)
         assert gb.find_student("ms-0102").last_name == "Ibáñez"
     code, out, err = run_cli(*args)
     assert code == 0 and "0 added, 0 updated, 6 unchanged" in out and "0 added, 0 updated, 3 unchanged" in out
