@@ -24,8 +24,13 @@ from ..nbhelpers import lighter_imports
 
 lighter_imports()  # before .course imports nbformat (and so jsonschema): 0.84 s less per command
 
-from .course import Course, CourseError  # noqa: E402
-from .plan import PlanError  # noqa: E402
+try:  # the staff tools need the [staff] extra; `curriculum cases` works without it
+    from .course import Course, CourseError  # noqa: E402
+    from .plan import PlanError  # noqa: E402
+    _STAFF_MISSING = None
+except ImportError as exc:  # a student install
+    _STAFF_MISSING = exc.name or str(exc)
+    CourseError = PlanError = RuntimeError
 
 __all__ = ["main"]
 
@@ -246,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "cases":
         return _cases(args)
+    if _STAFF_MISSING:
+        print(f"curriculum {args.command}: the staff tools are not installed here ({_STAFF_MISSING} is missing). "
+              "This looks like a student install; install the staff extra with "
+              "pip install 'social-media-medicine[staff]' (or, from a clone, pip install -e '.[staff]').",
+              file=sys.stderr)
+        return 2
     try:
         course = Course(args.course)
         if args.command == "plan":
