@@ -111,6 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", default="UTC", metavar="ZONE",
                    help="the time zone of the due dates, an IANA name such as Europe/Berlin; default: UTC")
 
+    p = sub.add_parser(
+        "links", help="print an nbgitpuller link per module that opens its notebook on a JupyterHub",
+        description="Print one link per module (release/). Opening it makes the student's JupyterHub server "
+                    "clone or update the course repository with nbgitpuller and open the module's notebook in "
+                    "JupyterLab. The hub needs nbgitpuller installed in the single-user image (README, For IT).")
+    p.add_argument("--hub", required=True, metavar="URL", help="the JupyterHub's address, e.g. https://hub.example.edu")
+    p.add_argument("--repo", required=True, metavar="URL", help="the course repository's git URL")
+    p.add_argument("--branch", default="main", help="the branch students get (default: main)")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every module in release/")
+
     p = sub.add_parser("cases", help="check or list the case bank")
     cases_sub = p.add_subparsers(dest="cases_command", metavar="ACTION")
     cases_sub.required = True
@@ -268,6 +278,17 @@ def _run(args: argparse.Namespace) -> int:
             return print_report(course, args.assignment, args.out, not args.no_feedback, args.feedback_mode)
         if args.command == "grade":
             return _grade(course, args)
+        if args.command == "links":
+            from .links import module_links
+
+            released = sorted(p.name for p in (course.root / "release").iterdir() if p.is_dir()) \
+                if (course.root / "release").is_dir() else []
+            unknown = [a for a in args.assignments if a not in released]
+            if unknown:
+                raise ValueError(f"no module {', '.join(unknown)} in release/ (there: {', '.join(released) or 'none'})")
+            for assignment, link in module_links(args.hub, args.repo, args.assignments or released, args.branch):
+                print(f"{assignment}\t{link}")
+            return 0
         if args.command == "sync":
             from .sync import cli_sync
 

@@ -100,14 +100,18 @@ def _free_port() -> int:
 class JupyterLabServer:
     """``python -m jupyterlab`` serving ``root`` on 127.0.0.1, with its state kept in ``home``."""
 
-    def __init__(self, root: Path, home: Path):
+    def __init__(self, root: Path, home: Path, python: str | Path | None = None,
+                 settings: dict[str, dict] | None = None):
         self.root, self.home = Path(root), Path(home)
+        #: the environment JupyterLab and its kernels run in (default: this one) and the user settings
+        self.python = str(python or sys.executable)
+        self.settings = LAB_SETTINGS if settings is None else settings
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = ""
         self.log_path = self.home / "jupyterlab.log"
 
     def start(self, timeout: float = 120) -> JupyterLabServer:
-        for relative, settings in LAB_SETTINGS.items():
+        for relative, settings in self.settings.items():
             path = self.home / "settings" / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(settings))
@@ -120,12 +124,12 @@ class JupyterLabServer:
             JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
             JUPYTER_CONFIG_DIR=str(self.home / "config"),
             JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
-            PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
+            PATH=str(Path(self.python).parent) + os.pathsep + env.get("PATH", ""),
             PYTHONDONTWRITEBYTECODE="1",
         )
         port = _free_port()
         cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            self.python, "-m", "jupyterlab", "--no-browser", "--allow-root",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={self.root}",
             "--ServerApp.disable_check_xsrf=True",  # lets shutdown_kernels() call the REST API; loopback only
