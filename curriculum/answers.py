@@ -32,6 +32,7 @@ from .errors import AnswerFileError
 
 __all__ = [
     "ANSWER_MIME",
+    "embedded_answers",
     "FILE_FORMAT",
     "KINDS",
     "AnswerFileError",
@@ -323,3 +324,22 @@ class AnswerStore:
         _atomic_write(self.path, json.dumps(answers.to_json(), indent=1, ensure_ascii=False) + "\n")
         return record
 
+
+def embedded_answers(nb: Any) -> list[dict[str, Any]]:
+    """Every answer copy found in the outputs of a notebook (in cell order): the copies each widget
+    displays, which a saved notebook carries (read by grading and by a student's readiness check)."""
+    found = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data") or {}
+            payload = data.get(ANSWER_MIME)
+            if isinstance(payload, str):  # some front ends store JSON bundles as text
+                try:
+                    payload = json.loads(payload)
+                except json.JSONDecodeError:
+                    continue
+            if isinstance(payload, dict) and payload:
+                found.append(json.loads(json.dumps(payload)))  # plain dicts, not NotebookNodes
+    return found

@@ -35,6 +35,13 @@ class Quiz:
     def __repr__(self) -> str:
         return f"Quiz({self.notebook!r}): answers are saved in {self.store.path.name}"
 
+    def ready_check(self):
+        """The last cell of a module: what is answered, what is not, and whether the notebook is saved
+        with the answers (:mod:`curriculum.readiness`); no key, no right or wrong."""
+        from .exercises.ready import ReadyCheck
+
+        return ReadyCheck(self)
+
     def _add(self, exercise: Exercise) -> Exercise:
         self.items[exercise.item] = exercise
         return exercise

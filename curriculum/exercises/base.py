@@ -12,6 +12,7 @@ from IPython.display import display
 
 from .. import scoring
 from ..answers import ANSWER_MIME, AnswerRecord, AnswerStore
+from ..readiness import item_label
 from ..markup import markdown_html as _markdown_html
 from ..markup import post_card_html
 
@@ -47,6 +48,8 @@ class Exercise:
         if not item or not isinstance(item, str):
             raise ValueError("every exercise needs an item id (a short text such as 'q01-phi')")
         self.store = store
+        #: how the lesson names the item ("Q3"), for the readiness check
+        self.label = item_label(item, prompt)
         self.item = item
         self.practice = practice
         self._restoring = False
