@@ -69,6 +69,25 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# The student version: nbgrader's own steps (its default list), then HideCourseCode, which collapses
+# the input of every code cell, so students see lesson text, case cards and widgets, not the Python
+# that builds them (curriculum/preprocessors/hidecode.py).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "curriculum.preprocessors.HideCourseCode",
+]
+
 # Feedback for students: the autograded notebook has the hidden tests (the key) restored, so clear
 # them again before the HTML is written; the printed feedback of each test stays, unless
 # WithholdAnswers is enabled (`feedback: scores` in an assignment's plan file, or `curriculum report

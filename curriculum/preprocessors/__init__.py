@@ -84,10 +84,11 @@ from .batched import OverwriteCells, SaveAutoGrades
 from .check import CheckSubmission
 from .grade import GradeAnswers
 from .harvest import HarvestAnswers, embedded_answers
+from .hidecode import HideCourseCode
 from .notes import SubmissionNotes
 from .prepare import PrepareAnswers
 from .safetext import SafeStudentText
 from .withhold import WithholdAnswers
 
-__all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "OverwriteCells", "PrepareAnswers",
+__all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "HideCourseCode", "OverwriteCells", "PrepareAnswers",
            "SafeStudentText", "SaveAutoGrades", "SubmissionNotes", "WithholdAnswers", "embedded_answers"]
