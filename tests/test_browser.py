@@ -135,10 +135,23 @@ def lab(browser, server):
 
 
 # -- steps shared by the tests -------------------------------------------------------------------
+#: What the course's code looks like; none of it may be visible on a student's page.
+CODE_MARKS = ("correct=", "explain=", "quiz.", "cases.show(", "Grader(", "from curriculum")
+
+
 def open_and_run(lab: LabPage, assignment: str, items: list[Item]) -> None:
     lab.open_notebook(f"work/{assignment}/{assignment}.ipynb", workspace=assignment)
     lab.run_all()
     lab.wait_for_exercises({it.item: it.controls for it in items})
+    check_no_code_shown(lab, assignment)
+
+
+def check_no_code_shown(lab: LabPage, assignment: str) -> None:
+    """The student sees lesson text, case cards and widgets: no Python, no key, no explanation."""
+    shown = lab.page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
+    assert "Patient" in shown or "patient" in shown, "the lesson text is not on the page"
+    found = [mark for mark in CODE_MARKS if mark in shown]
+    assert not found, f"{assignment}: the page shows code ({found}); cells' inputs should be hidden"
 
 
 def plan_for(items: list[Item]) -> dict[str, object]:
@@ -448,3 +461,59 @@ def test_hostile_text_runs_in_neither_formgrader_nor_feedback(browser, formgrade
         assert [u for u in requests if "pwned" in u] == [] and dialogs == []
     finally:
         context.close()
+
+
+#: JupyterLab command-mode keys that would change the notebook if they reached it from a widget.
+NOTEBOOK_KEYS = ("a", "b", "m", "y", "r", "x", "c", "v", "z", "j", "k", "d", "d", "Shift+M", "Enter", "Space")
+ARROW_MODULE = "05-using-social-media-well"
+
+
+def notebook_state(lab: LabPage) -> dict:
+    return lab.page.evaluate("""() => ({
+        cells: document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length,
+        markdown: document.querySelectorAll('.jp-NotebookPanel .jp-MarkdownCell').length,
+        active: [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active')),
+        edit: !!document.querySelector('.jp-NotebookPanel .jp-Notebook.jp-mod-editMode'),
+    })""")
+
+
+def test_arrow_keys_move_between_radio_options_and_letters_leave_the_notebook_alone(lab, browser_course):
+    """A second copy of a module, so this test runs its cells afresh and saves its own answers."""
+    folder = browser_course.course.root / "keys"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(REPO / "release" / ARROW_MODULE / f"{ARROW_MODULE}.ipynb", folder)
+    items = browser_course.items(ARROW_MODULE)
+    single = next(it for it in items if it.kind == "single" and it.graded)
+    multiple = next(it for it in items if it.kind == "multiple")
+    answer_file = folder / f"{ARROW_MODULE}.answers.json"
+    lab.open_notebook(f"keys/{ARROW_MODULE}.ipynb", workspace="keys")
+    lab.run_all()
+    lab.wait_for_exercises({it.item: it.controls for it in items})
+
+    radios = lab.exercise(single.item).get_by_role("radio")
+    radios.first.click()  # a student picks option a, then uses the arrows
+    wait_for_saved(answer_file, single, "a")
+    before = notebook_state(lab)
+    lab.page.keyboard.press("ArrowDown")
+    expect(radios.nth(1)).to_be_checked()
+    expect(radios.nth(1)).to_be_focused()
+    wait_for_saved(answer_file, single, "b")
+    lab.page.keyboard.press("ArrowUp")
+    expect(radios.first).to_be_checked()
+    lab.page.keyboard.press("ArrowDown")
+    for key in NOTEBOOK_KEYS:
+        lab.page.keyboard.press(key)
+    expect(radios.nth(1)).to_be_focused()
+    assert notebook_state(lab) == before, "a key pressed on a radio button changed the notebook"
+    wait_for_saved(answer_file, single, "b")
+
+    boxes = lab.exercise(multiple.item).get_by_role("checkbox")
+    boxes.first.focus()
+    lab.page.keyboard.press("Space")  # the browser's own key for a checkbox still works
+    expect(boxes.first).to_be_checked()
+    before = notebook_state(lab)  # focus moved into the checkbox's cell, which JupyterLab made active
+    for key in NOTEBOOK_KEYS[:-1]:
+        lab.page.keyboard.press(key)
+    expect(boxes.first).to_be_checked()
+    assert notebook_state(lab) == before, "a key pressed on a checkbox changed the notebook"
+    lab.save()  # Ctrl+S still reaches JupyterLab from inside a widget

@@ -53,35 +53,40 @@ def _test(item, call, own_code=False):
     return new_code_cell(source, metadata=_meta(f"{item}-test", grade=True, points=POINTS[item]))
 
 
+def _shown(source: str, metadata: dict) -> nbformat.NotebookNode:
+    """A course code cell: a comment first, as in the course's notebooks (a collapsed cell shows it)."""
+    return new_code_cell(f"# {metadata['nbgrader']['grade_id']}\n{source}", metadata=metadata)
+
+
 def toy_notebook(own_test: bool = False) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Toy module\nA notebook for tests."),
-        new_code_cell(f"from curriculum import Quiz\nquiz = Quiz({NAME!r})", metadata=_meta("setup")),
-        new_code_cell('quiz.single_choice("q1-single", "Which is PHI?", {"a": "A weather report", '
+        _shown(f"from curriculum import Quiz\nquiz = Quiz({NAME!r})", metadata=_meta("setup")),
+        _shown('quiz.single_choice("q1-single", "Which is PHI?", {"a": "A weather report", '
                       '"b": "A named patient\'s diagnosis", "c": "A textbook fact"})', metadata=_meta("q1-widget")),
         _test("q1-single", 'single_choice("q1-single", correct="b", points=1, '
               'explain={"b": "A diagnosis tied to a name is protected health information."})', own_test),
-        new_code_cell('quiz.multiple_choice("q2-multiple", "Which are Safe Harbor identifiers?", '
+        _shown('quiz.multiple_choice("q2-multiple", "Which are Safe Harbor identifiers?", '
                       '{"a": "Full-face photo", "b": "Year of birth", "c": "Email address", "d": "Blood type"})',
                       metadata=_meta("q2-widget")),
         _test("q2-multiple", 'multiple_choice("q2-multiple", correct=["a", "c"], points=2)'),
-        new_code_cell('quiz.triage("q3-triage", "Sort each post.", posts={"p1": "Proud of our team after a long shift!", '
+        _shown('quiz.triage("q3-triage", "Sort each post.", posts={"p1": "Proud of our team after a long shift!", '
                       '"p2": "The man in bed 4 with the rare tattoo...", "p3": "Use my code SAVE10 for scrubs"}, '
                       'reasons={"ok": "Nothing identifies anyone", "identifies": "Could identify a patient", '
                       '"undisclosed": "Undisclosed sponsorship"})', metadata=_meta("q3-widget")),
         _test("q3-triage", 'triage("q3-triage", key={"p1": ("fine", "ok"), "p2": ("never", "identifies"), '
               '"p3": ("revise", "undisclosed")}, points=3)'),
-        new_code_cell(f'quiz.spot_identifiers("q4-spot", "Select every identifying word.", text={POST!r})',
+        _shown(f'quiz.spot_identifiers("q4-spot", "Select every identifying word.", text={POST!r})',
                       metadata=_meta("q4-widget")),
         _test("q4-spot", f'spot_identifiers("q4-spot", text={POST!r}, identifiers={IDENTIFIERS!r}, points=2)'),
-        new_code_cell('quiz.ranking("q5-ranking", "Rank from most to least severe.", {"a": "A joke about a named '
+        _shown('quiz.ranking("q5-ranking", "Rank from most to least severe.", {"a": "A joke about a named '
                       'patient", "b": "A selfie in scrubs", "c": "A photo with a patient list behind"})',
                       metadata=_meta("q5-widget")),
         _test("q5-ranking", 'ranking("q5-ranking", order=["a", "c", "b"], points=2)'),
-        new_code_cell(f'quiz.disclosure("q6-disclosure", "Fix the disclosure.", {DISCLOSURE_PARTS!r})',
+        _shown(f'quiz.disclosure("q6-disclosure", "Fix the disclosure.", {DISCLOSURE_PARTS!r})',
                       metadata=_meta("q6-widget")),
         _test("q6-disclosure", 'disclosure("q6-disclosure", key={"wording": ["ad"], "placement": ["start"]}, points=2)'),
-        new_code_cell('quiz.single_choice("p1-practice", "Practice: is a room number an identifier?", '
+        _shown('quiz.single_choice("p1-practice", "Practice: is a room number an identifier?", '
                       '{"y": "Yes", "n": "No"}, correct="y", explain={"y": "Room numbers can identify."})',
                       metadata=_meta("p1-widget")),
         new_markdown_cell("Rubric: 4 points.", metadata=_meta("rubric")),

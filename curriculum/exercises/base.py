@@ -13,6 +13,8 @@ from IPython.display import display
 from .. import scoring
 from ..answers import ANSWER_MIME, AnswerRecord, AnswerStore
 from ..readiness import item_label
+from .keyguard import SCOPE_CLASS as KEYS_SCOPE
+from .keyguard import KeyGuard
 from ..markup import markdown_html as _markdown_html
 from ..markup import post_card_html
 
@@ -70,11 +72,12 @@ class Exercise:
         self._build()
         self.case_card = w.HTML(_case_card(case)) if case else None
         self.widget = w.VBox(
-            [self.prompt, *([self.case_card] if self.case_card else []), self._controls(), self.check_button,
-             self.feedback, self.status],
+            [KeyGuard(), self.prompt, *([self.case_card] if self.case_card else []), self._controls(),
+             self.check_button, self.feedback, self.status],
             layout=w.Layout(border="1px solid #888", padding="8px", margin="8px 0"),
         )
         self.widget.add_class("curriculum-exercise")
+        self.widget.add_class(KEYS_SCOPE)
         record = self._load()
         if record is not None:
             with self._quiet():

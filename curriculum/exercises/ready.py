@@ -9,6 +9,7 @@ import ipywidgets as w
 from IPython.display import display
 
 from ..readiness import Readiness, check_readiness, read_saved_notebook
+from .keyguard import SCOPE_CLASS, KeyGuard
 
 if TYPE_CHECKING:
     from ..quiz import Quiz
@@ -29,9 +30,10 @@ class ReadyCheck:
         intro = w.HTML("<p><strong>Before you submit:</strong> press the button to see what is answered, what is "
                        "not, and whether your saved notebook carries your answers. It says nothing about right "
                        "or wrong.</p>")
-        self.widget = w.VBox([intro, self.button, self.status],
+        self.widget = w.VBox([KeyGuard(), intro, self.button, self.status],
                              layout=w.Layout(border="1px solid #888", padding="8px", margin="8px 0"))
         self.widget.add_class("curriculum-ready-check")
+        self.widget.add_class(SCOPE_CLASS)
         self.check()
 
     def check(self) -> Readiness:

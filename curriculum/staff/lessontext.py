@@ -7,6 +7,9 @@ kernel runs, so the mistake is caught at the line that makes it, not in a screen
   The course has no formulas, so any ``$`` is money: write "USD 50,000".
 - **Option labels.** Every option is shown as ``b) text`` (:func:`curriculum.markup.option_label`), so
   an option text that starts with its own letter reads "b) (b) text".
+- **Collapsed code.** The student version collapses every code cell (HideCourseCode), and JupyterLab 4
+  shows a collapsed cell's first line: so each code cell starts with a comment that says what it shows
+  ("# Q1: graded question", "# Case card"), never with code.
 - **Names.** Some parties may be named only in a lesson's Sources cell, some never
   (:data:`curriculum.cases.policy.SOURCES_ONLY`, :data:`~curriculum.cases.policy.NEVER_IN_LESSONS`).
 """
@@ -72,6 +75,10 @@ def lesson_text_problems(path: str | Path) -> list[str]:
                     problems.append(f"{where}: names {name!r} outside the Sources cell; name the party only "
                                     "in its citation and describe it in the lesson text")
         if cell.cell_type == "code":
+            first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+            if first and not first.startswith("#"):
+                problems.append(f"{where}: starts with code ({first[:40]!r}), which a collapsed cell shows to "
+                                "students; start it with a comment that says what it shows, e.g. '# Case card'")
             for item, options in _option_dicts(cell.source):
                 for letter, text in options.items():
                     if re.match(rf"\(?{re.escape(letter)}[).:]\s", text.strip(), re.IGNORECASE):

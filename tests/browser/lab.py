@@ -267,9 +267,13 @@ class LabPage:
         """Run > Run All Cells on a notebook whose code cells have not run in this kernel, and wait
         until every one of them has run, in order, without an error."""
         before = self.prompts()
-        if any(p != "[ ]:" for p in before):
+        outputs = self.page.locator(".jp-NotebookPanel .jp-OutputArea-output")
+        if any(p not in ("[ ]:", "") for p in before) or outputs.count():
             raise ValueError(f"run_all() needs a notebook whose cells have not run yet; prompts: {before}")
         self.menu("Run", "Run All Cells")
+        if not any(before):  # the student version hides every code cell's input, and with it the prompts
+            self._wait_for_last_cell(timeout)
+            return
         deadline = time.monotonic() + timeout
         while True:
             prompts = self.prompts()
@@ -287,6 +291,24 @@ class LabPage:
         if errors.count():
             raise AssertionError("a cell wrote to stderr or failed:\n" + "\n---\n".join(errors.all_inner_texts()))
 
+    def _wait_for_last_cell(self, timeout: float) -> None:
+        """With inputs hidden there are no prompts to read: the cells run in order, and the last code
+        cell of every module is the readiness check, so its widget appearing means all have run
+        (a cell that fails stops Run All before it, and its error is reported)."""
+        done = self.page.locator(".jp-NotebookPanel .curriculum-ready-check")
+        errors = self.page.locator(".jp-NotebookPanel .jp-OutputArea-output[data-mime-type="
+                                   "'application/vnd.jupyter.stderr']")
+        deadline = time.monotonic() + timeout
+        while not done.count():
+            if errors.count():
+                raise AssertionError("a cell wrote to stderr or failed:\n" + "\n---\n".join(errors.all_inner_texts()))
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the notebook's last cell (the readiness check) did not run within {timeout:.0f} s")
+            time.sleep(0.2)
+        self.wait_for_kernel_idle()
+        if errors.count():
+            raise AssertionError("a cell wrote to stderr or failed:\n" + "\n---\n".join(errors.all_inner_texts()))
+
     def restart_kernel_and_clear(self) -> None:
         """Kernel > Restart Kernel and Clear Outputs of All Cells…, confirmed in its dialog."""
         self.menu("Kernel", "Restart Kernel and Clear Outputs of All Cells…")
@@ -295,8 +317,9 @@ class LabPage:
         dialog.wait_for(state="detached")
         self.page.wait_for_function(
             "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]"
-            ".every(p => p.textContent.trim() === '[ ]:')")
+            ".every(p => ['[ ]:', ''].includes(p.textContent.trim()))")
         self.page.locator(".jp-NotebookPanel .curriculum-exercise").first.wait_for(state="detached")
+        self.page.locator(".jp-NotebookPanel .curriculum-ready-check").first.wait_for(state="detached")
         self.wait_for_kernel_idle()
 
     def reload(self, timeout: float = 90_000) -> None:

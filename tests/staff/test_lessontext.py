@@ -7,7 +7,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from curriculum.staff.lessontext import lesson_text_problems
 
-WIDGET = '''quiz.single_choice(
+WIDGET = '''# Q1: graded question
+quiz.single_choice(
     "q01-pick",
     "**Q1 · 1 point.** Which one?",
     {"a": "(a) First", "b": "b. Second", "c": "c) Third", "d": "Fourth, as (d) in the list", "e": "ok) fine"},
@@ -22,14 +23,14 @@ def write(tmp_path, *cells):
 
 def test_a_clean_lesson_has_no_problems(tmp_path):
     path = write(tmp_path, new_markdown_cell("A penalty of USD 50,000 (a North Carolina dental practice)."),
-                 new_code_cell('quiz.single_choice("q01", "Pick.", {"a": "One", "b": "Two"})'),
+                 new_code_cell('# P1\nquiz.single_choice("q01", "Pick.", {"a": "One", "b": "Two"})'),
                  new_markdown_cell("## Sources\n\n1. FTC v. Teami, 2020."))
     assert lesson_text_problems(path) == []
 
 
 def test_dollar_signs_escaped_or_not_are_refused_in_every_cell(tmp_path):
     path = write(tmp_path, new_markdown_cell("Fines of \\$100 to \\$50,000."),
-                 new_code_cell('quiz.single_choice("q01", "Pick.", {"a": "It cost $5", "b": "Two"})'))
+                 new_code_cell('# P1\nquiz.single_choice("q01", "Pick.", {"a": "It cost $5", "b": "Two"})'))
     problems = lesson_text_problems(path)
     assert len(problems) == 2
     assert problems[0].startswith("cell 0: a '$' is typeset as maths") and "Fines of" in problems[0]
@@ -51,3 +52,10 @@ def test_names_never_in_lessons_and_parties_only_in_sources(tmp_path):
     assert problems[0].startswith("cell 0: names 'Igbinadolor', whom no lesson names")
     assert problems[1].startswith("cell 1: names 'Teami' outside the Sources cell")
     assert problems[2].startswith("cell 2: names 'Igbinadolor'")
+
+
+def test_a_code_cell_must_start_with_a_comment_for_its_collapsed_view(tmp_path):
+    path = write(tmp_path, new_code_cell('cases.show("PRIV-005")'), new_code_cell('\n# Case card\ncases.show("PRIV-005")'))
+    assert lesson_text_problems(path) == [
+        "cell 0: starts with code ('cases.show(\"PRIV-005\")'), which a collapsed cell shows to students; "
+        "start it with a comment that says what it shows, e.g. '# Case card'"]
