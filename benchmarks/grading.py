@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: grading in a kernel (the course's design before grading as data) against `curriculum grade`.
 
-    .venv/bin/python benchmarks/grading.py                      # 100 students x all six modules
+    .venv/bin/python benchmarks/grading.py                      # 100 students x every module
     .venv/bin/python benchmarks/grading.py --students 20 --modules 01-patient-privacy 07-capstone
 
 Builds three identical copies of the course in a scratch folder, generates every module, and writes
