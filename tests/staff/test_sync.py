@@ -218,10 +218,10 @@ def test_cli_exit_codes(course, tmp_path):
     roster = str(write(tmp_path / "roster.csv", ROSTER))
     code, out, err = run_cli("--course", root, "sync", "--roster", roster)
     assert code == 0, err
-    assert "assignments: 6 in the course plan: 6 added, 0 updated, 0 unchanged" in out
+    assert "assignments: 7 in the course plan: 7 added, 0 updated, 0 unchanged" in out
     assert "students: 3 in roster.csv: 3 added, 0 updated, 0 unchanged" in out
     code, out, err = run_cli("--course", root, "sync")
-    assert code == 0 and "6 unchanged" in out and "students: no --roster given, none changed" in out
+    assert code == 0 and "7 unchanged" in out and "students: no --roster given, none changed" in out
     assert run_cli("--course", root, "sync", "--roster", str(tmp_path / "missing.csv"))[0] == 2
     code, _, err = run_cli("--course", root, "sync", "--timezone", "Europe/Berlim")
     assert code == 2 and "unknown time zone 'Europe/Berlim'" in err
@@ -244,5 +244,5 @@ def test_sync_on_postgres(course, postgres_url, tmp_path):
         assert gb.find_assignment("07-capstone").duedate == datetime(2027, 2, 28, 22, 59)
         assert gb.find_student("ms-0102").last_name == "Ibáñez"
     code, out, err = run_cli(*args)
-    assert code == 0 and "0 added, 0 updated, 6 unchanged" in out and "0 added, 0 updated, 3 unchanged" in out
+    assert code == 0 and "0 added, 0 updated, 7 unchanged" in out and "0 added, 0 updated, 3 unchanged" in out
     assert snapshot(course) == ({}, {})
