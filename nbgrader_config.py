@@ -6,12 +6,16 @@ CURRICULUM_DB_URL gives a database URL, e.g. postgresql://user@localhost/course.
 import os
 from pathlib import Path
 
+from curriculum.jurisdiction import prepared_source
 from curriculum.nbhelpers import quiet_known_warnings
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.course_id = "social-media-medicine"
-c.CourseDirectory.source_directory = "source"
+# Instructors edit source/. nbgrader reads this course's jurisdiction's view of it (assignments/course.yaml
+# `jurisdiction:`, or $CURRICULUM_JURISDICTION for one command): the shared cells and those marked for
+# the jurisdiction, written to .curriculum/source-<jurisdiction>/ (curriculum/jurisdiction.py).
+c.CourseDirectory.source_directory = prepared_source(".")
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"

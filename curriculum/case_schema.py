@@ -127,6 +127,15 @@ class Identifier(BaseModel):
 CaseId = Annotated[str, Field(pattern=r"^[A-Z]{2,6}-\d{3}$")]
 
 
+class Jurisdiction(str, Enum):
+    """Whose law and guidance a case rests on; ``any`` fits every build of the course."""
+
+    any = "any"
+    us = "us"
+    canada = "canada"
+    uk = "uk"
+
+
 class _Post(BaseModel):
     """What every case has: who posted what, where, and which risk domains it touches."""
 
@@ -138,6 +147,8 @@ class _Post(BaseModel):
     kind: str = Field(default="post", pattern=r"^(post|scenario)$")
     text: str = Field(min_length=10)
     domains: list[Domain] = Field(min_length=1)
+    #: a case that turns on one country's law (HIPAA, PHIPA, UK GDPR...) names it; the rest fit all
+    jurisdiction: Jurisdiction = Jurisdiction.any
 
 
 class Case(_Post):

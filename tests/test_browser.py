@@ -16,6 +16,7 @@ Screenshots of each module's widgets go to ``test-artifacts/screenshots/<module>
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -93,6 +94,31 @@ class BrowserCourse:
                           self.course.source_notebook(assignment))
 
 
+class JurisdictionCourse:
+    """Another jurisdiction's build of the course, inside the served folder (``course-<j>/``): its
+    own plan (``jurisdiction: <j>``), release, gradebook and ``work/`` folders."""
+
+    def __init__(self, served: Path, jurisdiction: str, assignment: str):
+        self.jurisdiction = jurisdiction
+        self.course = copy_course(served / f"course-{jurisdiction}")
+        plan = self.course.root / "assignments" / "course.yaml"
+        plan.write_text(plan.read_text().replace("jurisdiction: us", f"jurisdiction: {jurisdiction}"))
+        assert self.course.jurisdiction == jurisdiction
+        self.release = self.course.generate(assignment) / f"{assignment}.ipynb"
+        folder = self.work(assignment)
+        folder.mkdir(parents=True)
+        shutil.copy(self.release, folder)
+
+    def generated(self) -> None:
+        """Generated before the student opened the notebook."""
+
+    def work(self, assignment: str) -> Path:
+        return self.course.root / "work" / assignment
+
+    def items(self, assignment: str) -> list[Item]:
+        return load_items(self.release, self.course.source_notebook(assignment))
+
+
 @pytest.fixture(scope="module")
 def browser_course(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
@@ -144,6 +170,8 @@ def open_and_run(lab: LabPage, assignment: str, items: list[Item]) -> None:
     lab.run_all()
     lab.wait_for_exercises({it.item: it.controls for it in items})
     check_no_code_shown(lab, assignment)
+    shown = lab.page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
+    assert not [law for law in ("PHIPA", "UK GDPR") if law in shown], f"{assignment}: the US page names another's law"
 
 
 def check_no_code_shown(lab: LabPage, assignment: str) -> None:
@@ -517,3 +545,44 @@ def test_arrow_keys_move_between_radio_options_and_letters_leave_the_notebook_al
     expect(boxes.first).to_be_checked()
     assert notebook_state(lab) == before, "a key pressed on a checkbox changed the notebook"
     lab.save()  # Ctrl+S still reaches JupyterLab from inside a widget
+
+
+
+#: In each jurisdiction's module 01, words of its own law that must be on the page, and other
+#: jurisdictions' that must not.
+OWN_LAW = {"canada": ("PHIPA", ("HIPAA", "UK GDPR")), "uk": ("UK GDPR", ("HIPAA", "PHIPA"))}
+
+
+@pytest.mark.parametrize("jurisdiction", sorted(OWN_LAW))
+def test_each_jurisdiction_teaches_its_own_law_and_grades_its_own_keys(jurisdiction, lab, browser_course):
+    """Module 01 built for Canada and for the UK (same folder as the US course, served by the same
+    JupyterLab): the page names its own law and no other's, every item is answered, graded, and
+    scored as computed from the saved answers with that jurisdiction's keys."""
+    assignment = RESTART_MODULE
+    os.environ.pop("CURRICULUM_JURISDICTION", None)
+    other = JurisdictionCourse(browser_course.course.root, jurisdiction, assignment)
+    items = other.items(assignment)
+    plan = plan_for(items)
+    answer_file = other.work(assignment) / f"{assignment}.answers.json"
+    lab.open_notebook(f"course-{jurisdiction}/work/{assignment}/{assignment}.ipynb", workspace=jurisdiction)
+    lab.run_all()
+    lab.wait_for_exercises({it.item: it.controls for it in items})
+    check_no_code_shown(lab, assignment)
+    shown = lab.page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
+    own, others = OWN_LAW[jurisdiction]
+    assert own in shown, f"the {jurisdiction} page does not teach {own}"
+    assert not [law for law in others if law in shown], f"the {jurisdiction} page names another's law"
+    for it in items:
+        answer_with_mouse(lab, answer_file, it, plan[it.item])
+    lab.save()
+    work = other.work(assignment)
+    deadline = time.monotonic() + 30
+    while True:  # the saved notebook carries every answer (as save_with_copies checks for work/)
+        saved = parse_answer_file(answer_file.read_text(), assignment).answers
+        copies = {}
+        for bundle in embedded_answers(nbformat.read(work / f"{assignment}.ipynb", as_version=4)):
+            copies.update(bundle)
+        if all(copies.get(i) == r.to_json() for i, r in saved.items()) or time.monotonic() > deadline:
+            break
+        lab.save()
+    check_page_and_grade(lab, other, assignment, items, plan)

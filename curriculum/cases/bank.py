@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..case_schema import AssessmentCase, AuthorRole, Case, Domain, Platform, Severity, Verdict
+from ..case_schema import AssessmentCase, AuthorRole, Case, Domain, Jurisdiction, Platform, Severity, Verdict
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +72,8 @@ class CaseBank:
             raise ValueError(f"no case with id {case_id!r} in the case bank{hint}") from None
 
     def select(self, *, domain=None, platform=None, role=None, verdict=None, severity=None,
-               min_severity=None, good_practice: bool | None = None) -> list[Case]:
+               min_severity=None, good_practice: bool | None = None, jurisdiction=None) -> list[Case]:
+        """``jurisdiction``: the cases that fit a build of the course for it (its own and ``any``)."""
         wanted = {
             "domain": _values(Domain, domain, "domain"),
             "platform": _values(Platform, platform, "platform"),
@@ -82,8 +83,13 @@ class CaseBank:
         }
         if min_severity is not None:
             min_severity = _values(Severity, min_severity, "min_severity")[0]
+        fits = None
+        if jurisdiction is not None:
+            fits = {Jurisdiction.any, *_values(Jurisdiction, jurisdiction, "jurisdiction")}
         out = []
         for case in self.cases.values():
+            if fits is not None and case.jurisdiction not in fits:
+                continue
             if wanted["domain"] and not set(case.domains) & set(wanted["domain"]):
                 continue
             if wanted["platform"] and case.platform not in wanted["platform"]:
@@ -118,8 +124,8 @@ class CaseBank:
             row["origin"] = self.origin.get(case.id, "")
             rows.append(row)
         columns = ["id", "title", "platform", "author_role", "kind", "text", "domains", "severity", "verdict",
-                   "identifiers", "guidelines", "teaching_points", "better_alternative", "names", "good_practice",
-                   "origin"]
+                   "identifiers", "guidelines", "teaching_points", "better_alternative", "names", "jurisdiction",
+                   "good_practice", "origin"]
         return pd.DataFrame(rows, columns=columns).set_index("id", drop=False)
 
 
@@ -172,7 +178,8 @@ def text(case_id: str) -> str:
 
 
 def select(**filters: Any) -> pd.DataFrame:
-    """Cases matching all filters (domain, platform, role, verdict, severity, min_severity, good_practice)."""
+    """Cases matching all filters (domain, platform, role, verdict, severity, min_severity, good_practice,
+    jurisdiction: that country's cases and those that fit any)."""
     b = bank()
     return b.frame(b.select(**filters))
 

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", dest="validate", action="store_false",
                    help="skip running each notebook with nbgrader's Validator (the instructor version with the "
                         "key's answers must get full marks, the student version with no answers zero)")
+    p.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+                   help="whose law and guidance the release teaches (default: assignments/course.yaml's); "
+                        "another than the course's needs --release-dir")
+    p.add_argument("--release-dir", metavar="DIR",
+                   help="write the student versions here instead of release/ (release/ and the course's "
+                        "gradebook are left as they are)")
 
     p = sub.add_parser("check", help="check source and release/ without writing anything")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
@@ -57,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="grade a simulated cohort end to end in a throwaway course folder")
     p.add_argument("--workdir", default="demo", metavar="PATH",
                    help="where the throwaway course is built (replaced on every run); default: demo/")
+    p.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+                   help="build and grade the demo course for this jurisdiction (default: the course's)")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
 
     p = sub.add_parser(
@@ -217,8 +225,12 @@ def _plan(course: Course, show_objectives: bool) -> int:
     rows = [{"module": a.module, "assignment": a.id, "title": a.title, "week": a.week,
              "due": plan.due(a).isoformat(), "minutes": a.minutes, "auto points": a.auto_points,
              "reflection points": a.manual_points} for a in plan.assignments]
+    from ..jurisdiction import LABELS
+
     print(f"{plan.title}: {len(rows)} modules from {plan.start.isoformat()}, "
-          f"{sum(a.minutes for a in plan.assignments)} minutes in all\n")
+          f"{sum(a.minutes for a in plan.assignments)} minutes in all")
+    print(f"jurisdiction built: {LABELS[course.jurisdiction]} ({course.jurisdiction}; assignments/course.yaml"
+          f"{', overridden by $CURRICULUM_JURISDICTION' if os.environ.get('CURRICULUM_JURISDICTION') else ''})\n")
     print(pd.DataFrame(rows).to_string(index=False))
     if show_objectives:
         for a in plan.assignments:
@@ -294,6 +306,11 @@ def _run(args: argparse.Namespace) -> int:
 
             return cli_sync(course, args.roster, args.timezone)
         assignments = _pick(course, args.assignments)
+        if args.command == "build" and (args.jurisdiction or args.release_dir):
+            from .build import build_elsewhere
+
+            return build_elsewhere(course, assignments, args.jurisdiction or course.jurisdiction,
+                                   args.release_dir, validate=args.validate)
         if args.command in ("build", "check"):
             from .build import check
 
@@ -302,7 +319,7 @@ def _run(args: argparse.Namespace) -> int:
             return check(course, assignments, regenerate=False)
         from .demo import run_demo
 
-        return run_demo(course, Path(args.workdir), assignments)
+        return run_demo(course, Path(args.workdir), assignments, jurisdiction=args.jurisdiction)
     except (CourseError, PlanError, ValueError) as exc:
         print(f"curriculum {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -94,12 +94,35 @@ class Course:
         return sorted(p.name for p in (self.root / "source").iterdir()
                       if p.is_dir() and not p.name.startswith("."))
 
-    def source_notebook(self, assignment: str) -> Path:
+    def authored_notebook(self, assignment: str) -> Path:
+        """The notebook instructors edit, ``source/<a>/<a>.ipynb``, with every jurisdiction's cells."""
         path = self.root / "source" / assignment / f"{assignment}.ipynb"
         if not path.is_file():
             known = ", ".join(self.assignments()) or "none"
             raise CourseError(f"no source notebook {path.relative_to(self.root)} (assignments: {known})")
         return path
+
+    @property
+    def jurisdiction(self) -> str:
+        """What this course builds and grades (:func:`curriculum.jurisdiction.course_jurisdiction`)."""
+        from ..jurisdiction import course_jurisdiction
+
+        try:
+            return course_jurisdiction(self.root)
+        except ValueError as exc:
+            raise CourseError(f"assignments/course.yaml: {exc}") from None
+
+    def source_notebook(self, assignment: str, jurisdiction: str | None = None) -> Path:
+        """The instructor version nbgrader and every course tool read: the course's jurisdiction's view
+        of the authored notebook (``.curriculum/source-<j>/``, rewritten when the source changes)."""
+        from ..jurisdiction import prepared_source
+
+        self.authored_notebook(assignment)
+        try:
+            folder = prepared_source(self.root, jurisdiction or self.jurisdiction)
+        except ValueError as exc:
+            raise CourseError(f"source/{assignment}: {exc}") from None
+        return self.root / folder / assignment / f"{assignment}.ipynb"
 
     def db_url(self) -> str:
         """The gradebook's database URL: ``CURRICULUM_DB_URL`` (as in nbgrader_config.py) or sqlite here."""
@@ -198,30 +221,69 @@ class Course:
 
     # -- checks -----------------------------------------------------------------------------
     def check_source(self, assignment: str) -> list[str]:
-        """Problems in a source notebook's graded items (keys, points, widget/test pairing)."""
-        path = self.source_notebook(assignment)
-        problems = []
-        keys = read_keys(path)
-        widgets = widget_items(path)
-        seen = set()
-        for key in keys:
-            if key.item in seen:
-                problems.append(f"{key.item}: graded by more than one hidden test")
-            seen.add(key.item)
-            if abs(key.points - key.cell_points) > 1e-9:
-                problems.append(f"{key.item}: points={key.points:g} in the Grader call but the cell is worth {key.cell_points:g}")
-            if key.item not in widgets:
-                problems.append(f"{key.item}: hidden test grades an item that no widget cell shows")
-        problems += self._check_case_keys(assignment, keys)
+        """Problems in a source notebook: its text (as authored), and in each jurisdiction's view its graded
+        items (keys, points, widget/test pairing) and the cases it shows or grades on."""
+        import nbformat
+
         from ..cases import real_brand
+        from ..jurisdiction import JURISDICTIONS, marked
         from .lessontext import lesson_text_problems
 
-        problems += [f"{path.name}: {p}" for p in lesson_text_problems(path)]
-        brand = real_brand(path.read_text(encoding="utf-8"))
+        authored = self.authored_notebook(assignment)
+        problems = [f"{authored.name}: {p}" for p in lesson_text_problems(authored)]
+        brand = real_brand(authored.read_text(encoding="utf-8"))
         if brand:
-            problems.append(f"{path.name}: names the real brand {brand!r}; use an invented one")
+            problems.append(f"{authored.name}: names the real brand {brand!r}; use an invented one")
+        try:
+            nb = nbformat.read(authored, as_version=4)
+            split = any(marked(c) is not None for c in nb.cells)
+        except ValueError as exc:
+            return problems + [f"{authored.name}: {exc}"]
+        views = JURISDICTIONS if split else JURISDICTIONS[:1]
+        keys_by_view = {}
+        for jurisdiction in views:
+            prefix = f"{jurisdiction} version: " if split else ""
+            path = self.source_notebook(assignment, jurisdiction)
+            keys = keys_by_view[jurisdiction] = read_keys(path)
+            widgets = widget_items(path)
+            seen = set()
+            for key in keys:
+                if key.item in seen:
+                    problems.append(f"{prefix}{key.item}: graded by more than one hidden test")
+                seen.add(key.item)
+                if abs(key.points - key.cell_points) > 1e-9:
+                    problems.append(f"{prefix}{key.item}: points={key.points:g} in the Grader call but the cell is "
+                                    f"worth {key.cell_points:g}")
+                if key.item not in widgets:
+                    problems.append(f"{prefix}{key.item}: hidden test grades an item that no widget cell shows")
+            problems += [prefix + p for p in self._check_cases_fit(path, jurisdiction if split else None)]
+        first = {k.item: k.points for k in keys_by_view[views[0]]}
+        for jurisdiction in views[1:]:
+            other = {k.item: k.points for k in keys_by_view[jurisdiction]}
+            if other != first:
+                problems.append(f"{jurisdiction} version: graded items {sorted(other.items())} differ from the "
+                                f"{views[0]} version's {sorted(first.items())}; every version needs the same "
+                                "items with the same points")
+        problems += self._check_case_keys(assignment, [k for keys in keys_by_view.values() for k in keys])
         for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
             problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
+        return problems
+
+    @staticmethod
+    def _check_cases_fit(path: Path, jurisdiction: str | None) -> list[str]:
+        """A view shows and grades only cases that fit its jurisdiction (its own, or ``any``)."""
+        if jurisdiction is None:
+            return []
+        from ..cases import CaseBank
+
+        bank = CaseBank.load(use_env=False)
+        problems = []
+        text = path.read_text(encoding="utf-8")
+        for case_id in sorted(set(re.findall(r"\b[A-Z]{2,6}-\d{3}\b", text))):
+            case = bank.cases.get(case_id) or bank.assessment.get(case_id)
+            if case is not None and case.jurisdiction.value not in ("any", jurisdiction):
+                problems.append(f"shows case {case_id}, which is for {case.jurisdiction.value}; mark its cell "
+                                f"for that jurisdiction or use a case for {jurisdiction}")
         return problems
 
     @staticmethod
@@ -232,26 +294,32 @@ class Course:
 
         bank = CaseBank.load(use_env=False)
         problems, used = [], {}
+        reported = set()
         for key in keys:
             refs = [key.args["case"]] if "case" in key.args else []
             if key.kind == "triage":
                 refs += [p for p in key.args.get("key", {}) if p in bank.origin]
             if key.kind == "ranking":
                 refs += [p for p in key.args.get("order", ()) if p in bank.origin]
+            found = []
             for ref in refs:
                 used[ref] = key.item
                 if ref in bank.cases:
-                    problems.append(f"{key.item}: graded on teaching case {ref}, whose annotations ship to "
-                                    "students; use an assessment case (ASMT-...) instead")
+                    found.append(f"{key.item}: graded on teaching case {ref}, whose annotations ship to "
+                                 "students; use an assessment case (ASMT-...) instead")
                 elif ref not in bank.assessment:
-                    problems.append(f"{key.item}: no case {ref!r} in the case bank")
+                    found.append(f"{key.item}: no case {ref!r} in the case bank")
                 elif bank.assessment[ref].used_by != f"{assignment}/{key.item}":
-                    problems.append(f"{key.item}: case {ref} says it is used by {bank.assessment[ref].used_by}")
+                    found.append(f"{key.item}: case {ref} says it is used by {bank.assessment[ref].used_by}")
             if key.kind == "identifiers":
                 try:
                     key.spans()
                 except ValueError as exc:
-                    problems.append(f"{key.item}: {exc}")
+                    found.append(f"{key.item}: {exc}")
+            for problem in found:  # a shared item is read once per jurisdiction: report it once
+                if problem not in reported:
+                    reported.add(problem)
+                    problems.append(problem)
         for case in bank.assessment.values():
             if case.used_by.startswith(f"{assignment}/") and case.id not in used:
                 problems.append(f"assessment case {case.id} names {case.used_by}, but no hidden test there uses it")

@@ -7,12 +7,13 @@ import shutil
 import sys
 from pathlib import Path
 
+from ..jurisdiction import LABELS
 from .course import Course, CourseError
 
 __all__ = ["run_demo"]
 
 
-def run_demo(course: Course, workdir: Path, assignments: list[str]) -> int:
+def run_demo(course: Course, workdir: Path, assignments: list[str], jurisdiction: str | None = None) -> int:
     import pandas as pd
 
     from .grade.cohort import grade_cohort
@@ -27,7 +28,10 @@ def run_demo(course: Course, workdir: Path, assignments: list[str]) -> int:
     shutil.copy(course.root / "nbgrader_config.py", workdir / "nbgrader_config.py")
     shutil.copytree(course.root / "source", workdir / "source",
                     ignore=shutil.ignore_patterns("*.answers.json*", ".ipynb_checkpoints", "__pycache__"))
+    jurisdiction = jurisdiction or course.jurisdiction
+    _write_course_plan(course.root / "assignments", workdir / "assignments", jurisdiction)
     demo = Course(workdir)
+    print(f"demo course: {LABELS[jurisdiction]} version (jurisdiction: {jurisdiction})")
     cohort = [SimulatedStudent(f"s{i:02d}-{p}", p) for i, p in enumerate(PROFILES, 1)]
     rows = []
     for name in assignments:
@@ -68,3 +72,17 @@ def run_demo(course: Course, workdir: Path, assignments: list[str]) -> int:
     gradebook = shown_url(demo.db_url())
     print(f"All {len(table)} submissions scored as expected. Gradebook: {gradebook}")
     return 0
+
+
+def _write_course_plan(plan: Path, dest: Path, jurisdiction: str) -> None:
+    """The course plan, copied, with ``jurisdiction:`` set for the demo course."""
+    import yaml
+
+    if plan.is_dir():
+        shutil.copytree(plan, dest, ignore=shutil.ignore_patterns("*.csv"))
+    dest.mkdir(parents=True, exist_ok=True)
+    course_file = dest / "course.yaml"
+    data = yaml.safe_load(course_file.read_text(encoding="utf-8")) if course_file.is_file() else None
+    data = data or {"title": "Social Media and Medicine (demo)", "start": "2027-01-11"}
+    data["jurisdiction"] = jurisdiction
+    course_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -36,6 +36,9 @@ class AssignmentPlan(BaseModel):
     auto_points: float = Field(ge=0)
     manual_points: float = Field(ge=0)
     objectives: list[str] = Field(min_length=1)
+    #: a module whose objectives name a country's law gives the other jurisdictions' own here
+    #: (``canada: [...]``, ``uk: [...]``); the rest use ``objectives``
+    jurisdiction_objectives: dict[Literal["us", "canada", "uk"], list[str]] = Field(default_factory=dict)
     due: date | None = None  # overrides the suggested due date
     #: what a student's feedback shows under each graded item: ``full`` (score, right answer,
     #: explanations) or ``scores`` (score and how close, no key; for an assessment used again).
@@ -45,12 +48,17 @@ class AssignmentPlan(BaseModel):
     def points(self) -> float:
         return self.auto_points + self.manual_points
 
+    def objectives_for(self, jurisdiction: str) -> list[str]:
+        return self.jurisdiction_objectives.get(jurisdiction, self.objectives)
+
 
 class CoursePlan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str
     start: date = Field(description="first day (a Monday) of week 1")
+    #: whose law and guidance the lessons teach (curriculum/jurisdiction.py)
+    jurisdiction: Literal["us", "canada", "uk"] = "us"
     assignments: list[AssignmentPlan] = Field(default_factory=list)
 
     def due(self, assignment: AssignmentPlan) -> date:
@@ -143,21 +151,29 @@ def check_plan(course) -> list[str]:
     modules = [a.module for a in plan.assignments]
     if modules != list(range(1, len(modules) + 1)):
         problems.append(f"module numbers should run 1, 2, 3...: found {modules}")
+    from ..jurisdiction import JURISDICTIONS
+
     for a in plan.assignments:
         if a.id not in sources:
             continue
-        path = course.source_notebook(a.id)
-        outline = notebook_outline(path)
-        auto = sum(k.points for k in read_keys(path))
-        checks = [
-            ("title", a.title, outline["title"]),
-            ("module", a.module, outline["module"]),
-            ("auto_points", a.auto_points, auto),
-            ("manual_points", a.manual_points, outline["manual_points"]),
-            ("objectives", a.objectives, outline["objectives"]),
-        ]
-        for name, planned_value, actual in checks:
-            if planned_value != actual:
-                problems.append(f"{a.id}: {name} in assignments/{a.id}.yaml is {planned_value!r}, "
-                                f"but the notebook has {actual!r}")
+        for jurisdiction in JURISDICTIONS:  # every version of the module must agree with the plan
+            path = course.source_notebook(a.id, jurisdiction)
+            outline = notebook_outline(path)
+            auto = sum(k.points for k in read_keys(path))
+            field = "objectives" if jurisdiction not in a.jurisdiction_objectives else \
+                f"jurisdiction_objectives.{jurisdiction}"
+            checks = [
+                ("title", a.title, outline["title"]),
+                ("module", a.module, outline["module"]),
+                ("auto_points", a.auto_points, auto),
+                ("manual_points", a.manual_points, outline["manual_points"]),
+                (field, a.objectives_for(jurisdiction), outline["objectives"]),
+            ]
+            version = "" if jurisdiction == JURISDICTIONS[0] else f" ({jurisdiction} version)"
+            for name, planned_value, actual in checks:
+                if planned_value != actual:
+                    problem = (f"{a.id}: {name} in assignments/{a.id}.yaml is {planned_value!r}, "
+                               f"but the notebook{version} has {actual!r}")
+                    if problem not in problems:
+                        problems.append(problem)
     return problems

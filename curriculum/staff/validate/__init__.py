@@ -23,6 +23,7 @@ scratch folder, validates both versions, and only then puts the student version 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,10 +46,10 @@ __all__ = [
     "validate_release",
 ]
 
-def release_validated(course: Course, assignment: str) -> list[ValidationReport]:
+def release_validated(course: Course, assignment: str, target: Path | None = None) -> list[ValidationReport]:
     """Validate both versions of ``assignment``; when both pass, put the freshly generated student
-    version into ``release/<assignment>`` (as ``nbgrader generate_assignment`` would), else leave
-    ``release/`` as it was. Returns the two reports."""
+    version into ``target`` (default ``release/<assignment>``, as ``nbgrader generate_assignment``
+    would), else leave it as it was. Returns the two reports."""
     with tempfile.TemporaryDirectory(dir=course.root, prefix=".release-validate-") as scratch, \
             ThreadPoolExecutor(max_workers=1) as pool:
         # nbgrader generates the student version (a subprocess) while the instructor version runs
@@ -57,21 +58,22 @@ def release_validated(course: Course, assignment: str) -> list[ValidationReport]
         fresh = generating.result()
         student = validate_release(course, assignment, fresh)
         if instructor.ok and student.ok:
-            target = course.root / "release" / assignment
-            target.parent.mkdir(exist_ok=True)
+            target = target or course.root / "release" / assignment
+            target.parent.mkdir(parents=True, exist_ok=True)
             old = Path(scratch) / ".previous"
             if target.exists():
-                os.replace(target, old)
-            os.replace(fresh, target)
+                shutil.move(target, old)
+            shutil.move(fresh, target)  # os.replace where it can; a copy across file systems
     return [instructor, student]
 
 
-def summary(reports: list[ValidationReport]) -> str:
+def summary(reports: list[ValidationReport], target: Path | None = None) -> str:
     """One line on the validation of an assignment, for ``curriculum build``."""
     assignment = reports[0].assignment
+    where = str(target) if target else f"release/{assignment}"
     if all(r.ok for r in reports):
         cells = max(len(r.cells) for r in reports)
         return (f"validated: {cells} auto-graded cell(s) give full marks to the key's answers and 0 to none; "
-                f"release/{assignment} regenerated")
+                f"{where} regenerated")
     count = sum(len(r.problems) for r in reports)
-    return f"validation failed ({count} problem(s)); release/{assignment} left as it was"
+    return f"validation failed ({count} problem(s)); {where} left as it was"
