@@ -142,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--verdict", choices=["fine", "revise", "never"])
     c.add_argument("--min-severity", type=int, choices=range(5), metavar="0-4")
     c.add_argument("--good-practice", action="store_true", help="only good-practice cases")
+    c.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+                   help="only cases that fit this jurisdiction's build (its own and those for any)")
     c.add_argument("--sample", type=int, metavar="N", help="a reproducible sample of N cases")
     c.add_argument("--seed", type=int, default=0)
     return parser
@@ -205,13 +207,14 @@ def _cases(args: argparse.Namespace) -> int:
     for problem in bank.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     filters = dict(domain=args.domain, platform=args.platform, role=args.role, verdict=args.verdict,
-                   min_severity=args.min_severity, good_practice=True if args.good_practice else None)
+                   min_severity=args.min_severity, good_practice=True if args.good_practice else None,
+                   jurisdiction=args.jurisdiction)
     try:
         chosen = bank.sample(args.sample, args.seed, **filters) if args.sample else bank.select(**filters)
     except ValueError as exc:
         print(f"curriculum cases list: {exc}", file=sys.stderr)
         return 2
-    table = bank.frame(chosen)[["title", "platform", "author_role", "severity", "verdict"]]
+    table = bank.frame(chosen)[["title", "platform", "author_role", "severity", "verdict", "jurisdiction"]]
     print(table.to_string() if len(table) else "no case matches")
     return 0
 

@@ -222,3 +222,15 @@ def test_a_lesson_naming_a_real_brand_fails_the_source_check(tmp_path):
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("A post thanks @coremotion for the free session."))
     nbformat.write(nb, path)
     assert course.check_source(NAME) == [f"{NAME}.ipynb: names the real brand 'CoreMotion'; use an invented one"]
+
+
+def test_select_by_jurisdiction_gives_that_countrys_cases_and_those_for_any():
+    canada = cases.select(jurisdiction="canada")
+    assert len(canada) and set(canada["jurisdiction"]) == {"any", "canada"}
+    assert "canada" in set(canada["jurisdiction"])
+    uk = cases.select(jurisdiction="uk", domain="patient privacy")
+    assert set(uk["jurisdiction"]) <= {"any", "uk"} and "uk" in set(uk["jurisdiction"])
+    every = cases.select()
+    assert len(every) == len(cases.select(jurisdiction=["us", "canada", "uk"]))
+    with pytest.raises(ValueError, match="unknown jurisdiction 'france'"):
+        cases.select(jurisdiction="france")

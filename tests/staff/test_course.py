@@ -12,6 +12,7 @@ import pytest
 import curriculum
 from curriculum.staff import cli
 from curriculum.staff.course import COURSE_ID, Course
+from curriculum.jurisdiction import JURISDICTIONS
 from curriculum.keys import kernel_tests, read_keys, widget_items
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,9 +71,10 @@ def test_installed_package_holds_no_key():
     package = Path(curriculum.__file__).parent  # the whole package, every subpackage too
     text = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc")
     for assignment in ASSIGNMENTS:
-        for key in read_keys(COURSE.source_notebook(assignment)):
-            for explanation in key.explanations:
-                assert explanation not in text, (key.item, explanation[:40])
+        for jurisdiction in JURISDICTIONS:
+            for key in read_keys(COURSE.source_notebook(assignment, jurisdiction)):
+                for explanation in key.explanations:
+                    assert explanation not in text, (jurisdiction, key.item, explanation[:40])
     assert not list(package.rglob("*.ipynb"))
 
 
@@ -95,6 +97,25 @@ def test_demo_grades_the_simulated_cohort_exactly(tmp_path, capsys):
         for key in read_keys(COURSE.source_notebook(assignment)):
             for explanation in key.explanations:
                 assert explanation not in blank
+
+
+@pytest.mark.parametrize("jurisdiction", ["canada", "uk"])
+def test_demo_grades_another_jurisdictions_version_exactly(jurisdiction, tmp_path, capsys):
+    """The modules whose keys differ most by jurisdiction, graded in that jurisdiction's demo course."""
+    course = copy_course(tmp_path / "course")
+    workdir = tmp_path / "demo"
+    modules = ["01-patient-privacy", "04-sponsorship-ethics"]
+    assert cli.main(["--course", str(course.root), "demo", "--jurisdiction", jurisdiction, "--workdir",
+                     str(workdir), *modules]) == 0
+    out = capsys.readouterr().out
+    assert "scored as expected" in out and f"jurisdiction: {jurisdiction}" in out
+    demo = Course(workdir)
+    assert demo.jurisdiction == jurisdiction
+    for assignment in modules:
+        keys = read_keys(demo.source_notebook(assignment))
+        assert keys != read_keys(COURSE.source_notebook(assignment, "us"))  # its own keys, not the US ones
+        scores = {s.student: s for s in demo.scores(assignment)}
+        assert scores["s01-complete"].auto_score == sum(k.points for k in keys)
 
 
 def test_cli_usage_errors(tmp_path, capsys):
