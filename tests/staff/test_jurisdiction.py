@@ -171,3 +171,52 @@ def test_the_demo_grades_the_canadian_version(split_course, tmp_path, capsys):
     assert "demo course: Canada version" in out and "NO" not in out.split("match")[-1]
     released = (tmp_path / "demo" / "release" / NAME / f"{NAME}.ipynb").read_text()
     assert "PHIPA" in released and "Which is PHI?" not in released
+
+
+# -- the course's own versions ------------------------------------------------------------------------
+#: Words of one country's law or regulators that must not appear in another country's version.
+FOREIGN = {
+    "us": ("PHIPA", "UK GDPR", "CPSO"),
+    "canada": ("HIPAA", "OCR", "FTC", "AMA", "UK GDPR", "GMC", "ICO"),
+    "uk": ("HIPAA", "OCR", "FTC", "AMA", "PHIPA", "CPSO", "CMPA"),
+}
+
+
+def shown_text(path) -> str:
+    """What a student reads in a version: its cells, and the cases its cells show (with their notes
+    where a cell asks for them)."""
+    import re
+
+    import nbformat
+
+    from curriculum.cases import CaseBank
+
+    bank = CaseBank.load(use_env=False)
+    parts = []
+    for cell in nbformat.read(path, 4).cells:
+        parts.append(cell.source)
+        for case_id in re.findall(r"\b[A-Z]{2,6}-\d{3}\b", cell.source):
+            case = bank.cases.get(case_id) or bank.assessment.get(case_id)
+            if case is None:
+                continue
+            parts += [case.title, case.text]
+            if "show_notes=True" in cell.source and hasattr(case, "teaching_points"):
+                parts += [*case.teaching_points, case.better_alternative]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("jurisdiction", sorted(FOREIGN))
+def test_each_version_of_every_module_names_no_other_countrys_law(jurisdiction):
+    import re
+    from pathlib import Path
+
+    from curriculum.staff.course import Course
+
+    course = Course(Path(__file__).resolve().parents[2])
+    found = {}
+    for assignment in course.assignments():
+        text = shown_text(course.source_notebook(assignment, jurisdiction))
+        words = [w for w in FOREIGN[jurisdiction] if re.search(rf"\b{w}\b", text)]
+        if words:
+            found[assignment] = words
+    assert found == {}, f"the {jurisdiction} version names another country's law: {found}"
