@@ -3,18 +3,39 @@ one place for the tools' PATH, the course config, a database URL fit to print, a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KERNEL_DESIGN_CONFIG", "cell_meta", "check_schemas_once", "grade_id", "has_cell_meta", "hidden_test_markers", "lighter_imports", "load_course_config",
+__all__ = ["KERNEL_DESIGN_CONFIG", "cell_meta", "check_schemas_once", "environment", "grade_id", "has_cell_meta", "hidden_test_markers", "lighter_imports", "load_course_config",
            "put_tools_on_path", "quiet_known_warnings", "reuse_database_engines", "shown_url", "solution_markers",
            "tools_env"]
 
 #: Where this Python's commands are (nbgrader runs ``alembic`` from the PATH to make a new gradebook).
 TOOLS = str(Path(sys.executable).parent)
+
+
+@contextlib.contextmanager
+def environment(**values: str | None):
+    """Set (or, with None, unset) environment variables for the duration, then restore them as they
+    were (nbgrader.utils.setenv restores the wrong values)."""
+    before = {name: os.environ.get(name) for name in values}
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def tools_env(env: dict[str, str] | None = None) -> dict[str, str]:

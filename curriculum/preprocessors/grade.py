@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any
 
 from ..keys import graded_as_data, grader_call
-from ..nbhelpers import grade_id, hidden_test_markers
+from ..nbhelpers import environment, grade_id, hidden_test_markers
 from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, reference_key
 
 __all__ = ["GradeAnswers"]
-
-
-@contextlib.contextmanager
-def _environment(**values: str):
-    """Set environment variables for the duration (nbgrader.utils.setenv restores the wrong values)."""
-    before = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 class GradeAnswers(CoursePreprocessor):
@@ -111,7 +95,7 @@ class GradeAnswers(CoursePreprocessor):
                       resources.get("unique_key"))
         with tempfile.TemporaryDirectory(prefix="curriculum-kernel-home-") as home:
             # a home and IPython folder of its own; Jupyter's own folders stay, so kernels are found
-            with _environment(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"),
+            with environment(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"),
                               JUPYTER_CONFIG_DIR=jupyter_config_dir(), JUPYTER_DATA_DIR=jupyter_data_dir(),
                               JUPYTER_RUNTIME_DIR=jupyter_runtime_dir()):
                 runnable, resources = Execute(parent=self, config=self.config).preprocess(runnable, resources)

@@ -33,6 +33,7 @@ def build_elsewhere(course: Course, assignments: list[str], jurisdiction: str, r
     import os
 
     from ..jurisdiction import ENV, LABELS
+    from ..nbhelpers import environment
 
     if release_dir is None and jurisdiction != course.jurisdiction:
         print(f"curriculum build: release/ teaches the course's jurisdiction ({course.jurisdiction}); give "
@@ -43,20 +44,12 @@ def build_elsewhere(course: Course, assignments: list[str], jurisdiction: str, r
     if target.is_relative_to(course.root / "source") or target == course.root:
         print(f"curriculum build: --release-dir {release_dir} would overwrite the course itself", file=sys.stderr)
         return 2
-    before = {k: os.environ.get(k) for k in (ENV, "CURRICULUM_DB_URL")}
-    with tempfile.TemporaryDirectory(prefix="curriculum-build-") as scratch:
-        os.environ[ENV] = jurisdiction
-        if release_dir is not None:
-            os.environ["CURRICULUM_DB_URL"] = f"sqlite:///{Path(scratch) / 'gradebook.db'}"
-        try:
-            print(f"building the {LABELS[jurisdiction]} release into {target}")
-            return check(course, assignments, regenerate=True, validate=validate, release_root=target)
-        finally:
-            for key, value in before.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    with tempfile.TemporaryDirectory(prefix="curriculum-build-") as scratch, environment(**{
+            ENV: jurisdiction,
+            "CURRICULUM_DB_URL": f"sqlite:///{Path(scratch) / 'gradebook.db'}" if release_dir is not None
+            else os.environ.get("CURRICULUM_DB_URL")}):
+        print(f"building the {LABELS[jurisdiction]} release into {target}")
+        return check(course, assignments, regenerate=True, validate=validate, release_root=target)
 
 
 def check(course: Course, assignments: list[str], regenerate: bool, validate: bool = False,

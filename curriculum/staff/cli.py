@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..nbhelpers import lighter_imports
+from ..nbhelpers import environment, lighter_imports
 
 lighter_imports()  # before .course imports nbformat (and so jsonschema): 0.84 s less per command
 
@@ -262,15 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if not args.db:
         return _run(args)
-    before = os.environ.get("CURRICULUM_DB_URL")
-    os.environ["CURRICULUM_DB_URL"] = args.db  # nbgrader_config.py reads it in every nbgrader run
-    try:
+    # nbgrader_config.py reads it in every nbgrader run; main() is called from tests, so it is restored
+    with environment(CURRICULUM_DB_URL=args.db):
         return _run(args)
-    finally:  # main() is called from tests: leave the environment as it was
-        if before is None:
-            os.environ.pop("CURRICULUM_DB_URL", None)
-        else:
-            os.environ["CURRICULUM_DB_URL"] = before
 
 
 def _run(args: argparse.Namespace) -> int:
