@@ -217,7 +217,7 @@ def test_a_lesson_naming_a_real_brand_fails_the_source_check(tmp_path):
 
     course = Course(make_course(tmp_path / "course"))
     assert course.check_source(NAME) == []
-    path = course.source_notebook(NAME)
+    path = course.authored_notebook(NAME)
     nb = nbformat.read(path, 4)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("A post thanks @coremotion for the free session."))
     nbformat.write(nb, path)

@@ -4,6 +4,8 @@ real module, is valid and graded in full (the static views of each kind: tests/p
 
 from __future__ import annotations
 
+import json
+
 import sys
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from curriculum import kinds
 from curriculum.answers import KINDS, AnswerRecord, AnswerSet, validate_value
 from curriculum.exercises import Exercise
 from curriculum.grading import Grader
+from curriculum.jurisdiction import JURISDICTIONS, view
 from curriculum.keys import GRADER_METHODS, read_keys
 from curriculum.preprocessors import answerview
 from curriculum.quiz import Quiz
@@ -42,9 +45,13 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
-@pytest.fixture(scope="module")
-def keys():
-    found = read_keys(REPO / "source" / ALL_KINDS_MODULE / f"{ALL_KINDS_MODULE}.ipynb")
+@pytest.fixture(scope="module", params=JURISDICTIONS)
+def keys(request, tmp_path_factory):
+    """The keys of one jurisdiction's version of the module (each version grades every kind)."""
+    authored = json.loads((REPO / "source" / ALL_KINDS_MODULE / f"{ALL_KINDS_MODULE}.ipynb").read_text())
+    path = tmp_path_factory.mktemp(request.param) / f"{ALL_KINDS_MODULE}.ipynb"
+    path.write_text(json.dumps(view(authored, request.param)))
+    found = read_keys(path)
     assert {k.kind for k in found} == set(kinds.NAMES), "this module should grade every kind"
     return found
 
