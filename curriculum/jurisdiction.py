@@ -23,7 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV", "JURISDICTIONS", "LABELS", "course_jurisdiction", "marked", "prepared_source", "view"]
+__all__ = ["ENV", "JURISDICTIONS", "LABELS", "check", "course_jurisdiction", "marked", "prepared_source", "view"]
 
 #: The jurisdictions a build can teach, the default first.
 JURISDICTIONS = ("us", "canada", "uk")
@@ -34,6 +34,7 @@ _KEY = "curriculum"
 
 
 def check(jurisdiction: str) -> str:
+    """``jurisdiction`` itself, if it is one the course builds; else a ValueError naming the choices."""
     if jurisdiction not in JURISDICTIONS:
         raise ValueError(f"unknown jurisdiction {jurisdiction!r}; choose one of {', '.join(JURISDICTIONS)}")
     return jurisdiction

@@ -199,10 +199,11 @@ def answer_with_mouse(lab: LabPage, answer_file: Path, it: Item, value) -> None:
         check_practice_feedback(box, it, value)
 
 
-def save_with_copies(lab: LabPage, assignment: str, timeout: float = 30) -> None:
-    """Ctrl+S until the saved notebook carries a copy of every answer in the answer file (the last
-    widget change may still be on its way from the kernel when the first save happens)."""
-    work = lab.server.root / "work" / assignment
+def save_with_copies(lab: LabPage, assignment: str, timeout: float = 30, work: Path | None = None) -> None:
+    """Ctrl+S until the saved notebook (in ``work``, default ``work/<assignment>/``) carries a copy of
+    every answer in the answer file (the last widget change may still be on its way from the kernel
+    when the first save happens)."""
+    work = work or lab.server.root / "work" / assignment
     deadline = time.monotonic() + timeout
     while True:
         lab.save()
@@ -574,15 +575,5 @@ def test_each_jurisdiction_teaches_its_own_law_and_grades_its_own_keys(jurisdict
     assert not [law for law in others if law in shown], f"the {jurisdiction} page names another's law"
     for it in items:
         answer_with_mouse(lab, answer_file, it, plan[it.item])
-    lab.save()
-    work = other.work(assignment)
-    deadline = time.monotonic() + 30
-    while True:  # the saved notebook carries every answer (as save_with_copies checks for work/)
-        saved = parse_answer_file(answer_file.read_text(), assignment).answers
-        copies = {}
-        for bundle in embedded_answers(nbformat.read(work / f"{assignment}.ipynb", as_version=4)):
-            copies.update(bundle)
-        if all(copies.get(i) == r.to_json() for i, r in saved.items()) or time.monotonic() > deadline:
-            break
-        lab.save()
+    save_with_copies(lab, assignment, work=other.work(assignment))
     check_page_and_grade(lab, other, assignment, items, plan)

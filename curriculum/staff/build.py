@@ -4,6 +4,7 @@ release checked for leaks, and the course plan checked against ``source/``."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -30,8 +31,6 @@ def build_elsewhere(course: Course, assignments: list[str], jurisdiction: str, r
     ``DIR`` (release/ when it is the course's own jurisdiction and no DIR is given), validated and checked
     like release/. Another jurisdiction's nbgrader runs use a scratch gradebook, so the course's
     gradebook keeps the cells of the release it grades."""
-    import os
-
     from ..jurisdiction import ENV, LABELS
     from ..nbhelpers import environment
 
@@ -98,6 +97,4 @@ def _relative(course: Course, where: Path | None) -> str | None:
     """A release folder for nbgrader's --CourseDirectory.release_directory (the parent of ``where``)."""
     if where is None:
         return None
-    import os
-
     return os.path.relpath(where.parent, course.root)

@@ -20,6 +20,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..jurisdiction import JURISDICTIONS, LABELS
 from ..nbhelpers import environment, lighter_imports
 
 lighter_imports()  # before .course imports nbformat (and so jsonschema): 0.84 s less per command
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", dest="validate", action="store_false",
                    help="skip running each notebook with nbgrader's Validator (the instructor version with the "
                         "key's answers must get full marks, the student version with no answers zero)")
-    p.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+    p.add_argument("--jurisdiction", choices=JURISDICTIONS,
                    help="whose law and guidance the release teaches (default: assignments/course.yaml's); "
                         "another than the course's needs --release-dir")
     p.add_argument("--release-dir", metavar="DIR",
@@ -63,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="grade a simulated cohort end to end in a throwaway course folder")
     p.add_argument("--workdir", default="demo", metavar="PATH",
                    help="where the throwaway course is built (replaced on every run); default: demo/")
-    p.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+    p.add_argument("--jurisdiction", choices=JURISDICTIONS,
                    help="build and grade the demo course for this jurisdiction (default: the course's)")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
 
@@ -142,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--verdict", choices=["fine", "revise", "never"])
     c.add_argument("--min-severity", type=int, choices=range(5), metavar="0-4")
     c.add_argument("--good-practice", action="store_true", help="only good-practice cases")
-    c.add_argument("--jurisdiction", choices=["us", "canada", "uk"],
+    c.add_argument("--jurisdiction", choices=JURISDICTIONS,
                    help="only cases that fit this jurisdiction's build (its own and those for any)")
     c.add_argument("--sample", type=int, metavar="N", help="a reproducible sample of N cases")
     c.add_argument("--seed", type=int, default=0)
@@ -228,8 +229,6 @@ def _plan(course: Course, show_objectives: bool) -> int:
     rows = [{"module": a.module, "assignment": a.id, "title": a.title, "week": a.week,
              "due": plan.due(a).isoformat(), "minutes": a.minutes, "auto points": a.auto_points,
              "reflection points": a.manual_points} for a in plan.assignments]
-    from ..jurisdiction import LABELS
-
     print(f"{plan.title}: {len(rows)} modules from {plan.start.isoformat()}, "
           f"{sum(a.minutes for a in plan.assignments)} minutes in all")
     print(f"jurisdiction built: {LABELS[course.jurisdiction]} ({course.jurisdiction}; assignments/course.yaml"

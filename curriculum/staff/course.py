@@ -225,7 +225,7 @@ class Course:
         items (keys, points, widget/test pairing) and the cases it shows or grades on."""
         import nbformat
 
-        from ..cases import real_brand
+        from ..cases import CaseBank, real_brand
         from ..jurisdiction import JURISDICTIONS, marked
         from .lessontext import lesson_text_problems
 
@@ -240,6 +240,7 @@ class Course:
         except ValueError as exc:
             return problems + [f"{authored.name}: {exc}"]
         views = JURISDICTIONS if split else JURISDICTIONS[:1]
+        bank = CaseBank.load(use_env=False)
         keys_by_view = {}
         for jurisdiction in views:
             prefix = f"{jurisdiction} version: " if split else ""
@@ -256,7 +257,8 @@ class Course:
                                     f"worth {key.cell_points:g}")
                 if key.item not in widgets:
                     problems.append(f"{prefix}{key.item}: hidden test grades an item that no widget cell shows")
-            problems += [prefix + p for p in self._check_cases_fit(path, jurisdiction if split else None)]
+            if split:
+                problems += [prefix + p for p in self._check_cases_fit(bank, path, jurisdiction)]
         first = {k.item: k.points for k in keys_by_view[views[0]]}
         for jurisdiction in views[1:]:
             other = {k.item: k.points for k in keys_by_view[jurisdiction]}
@@ -264,19 +266,14 @@ class Course:
                 problems.append(f"{jurisdiction} version: graded items {sorted(other.items())} differ from the "
                                 f"{views[0]} version's {sorted(first.items())}; every version needs the same "
                                 "items with the same points")
-        problems += self._check_case_keys(assignment, [k for keys in keys_by_view.values() for k in keys])
+        problems += self._check_case_keys(bank, assignment, [k for keys in keys_by_view.values() for k in keys])
         for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
             problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
         return problems
 
     @staticmethod
-    def _check_cases_fit(path: Path, jurisdiction: str | None) -> list[str]:
+    def _check_cases_fit(bank, path: Path, jurisdiction: str) -> list[str]:
         """A view shows and grades only cases that fit its jurisdiction (its own, or ``any``)."""
-        if jurisdiction is None:
-            return []
-        from ..cases import CaseBank
-
-        bank = CaseBank.load(use_env=False)
         problems = []
         text = path.read_text(encoding="utf-8")
         for case_id in sorted(set(re.findall(r"\b[A-Z]{2,6}-\d{3}\b", text))):
@@ -287,12 +284,9 @@ class Course:
         return problems
 
     @staticmethod
-    def _check_case_keys(assignment: str, keys) -> list[str]:
+    def _check_case_keys(bank, assignment: str, keys) -> list[str]:
         """Graded items must draw on assessment cases (text only), never on annotated teaching cases
         whose identifiers and verdicts ship in the package; each assessment case names its item."""
-        from ..cases import CaseBank
-
-        bank = CaseBank.load(use_env=False)
         problems, used = [], {}
         reported = set()
         for key in keys:

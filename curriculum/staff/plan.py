@@ -16,8 +16,10 @@ from typing import Literal
 
 import nbformat
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..jurisdiction import JURISDICTIONS
+from ..jurisdiction import check as check_jurisdiction
 from ..keys import read_keys
 from ..errors import PlanError
 from ..nbhelpers import cell_meta
@@ -38,7 +40,14 @@ class AssignmentPlan(BaseModel):
     objectives: list[str] = Field(min_length=1)
     #: a module whose objectives name a country's law gives the other jurisdictions' own here
     #: (``canada: [...]``, ``uk: [...]``); the rest use ``objectives``
-    jurisdiction_objectives: dict[Literal["us", "canada", "uk"], list[str]] = Field(default_factory=dict)
+    jurisdiction_objectives: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("jurisdiction_objectives")
+    @classmethod
+    def _known_jurisdictions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            check_jurisdiction(name)
+        return value
     due: date | None = None  # overrides the suggested due date
     #: what a student's feedback shows under each graded item: ``full`` (score, right answer,
     #: explanations) or ``scores`` (score and how close, no key; for an assessment used again).
@@ -58,7 +67,12 @@ class CoursePlan(BaseModel):
     title: str
     start: date = Field(description="first day (a Monday) of week 1")
     #: whose law and guidance the lessons teach (curriculum/jurisdiction.py)
-    jurisdiction: Literal["us", "canada", "uk"] = "us"
+    jurisdiction: str = JURISDICTIONS[0]
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_jurisdiction(cls, value: str) -> str:
+        return check_jurisdiction(value)
     assignments: list[AssignmentPlan] = Field(default_factory=list)
 
     def due(self, assignment: AssignmentPlan) -> date:
@@ -151,8 +165,6 @@ def check_plan(course) -> list[str]:
     modules = [a.module for a in plan.assignments]
     if modules != list(range(1, len(modules) + 1)):
         problems.append(f"module numbers should run 1, 2, 3...: found {modules}")
-    from ..jurisdiction import JURISDICTIONS
-
     for a in plan.assignments:
         if a.id not in sources:
             continue
