@@ -96,10 +96,13 @@ c.GenerateAssignment.preprocessors = [
 # them again before the HTML is written; the printed feedback of each test stays, unless
 # WithholdAnswers is enabled (`feedback: scores` in an assignment's plan file, or `curriculum report
 # --feedback scores`), which keeps only scores and how close (curriculum/feedback.py).
+# StaffNotesOnly leaves out the lines meant for staff ("Note for staff: the saved answer was made for
+# another student's variant", curriculum/variants.py): staff read them in formgrader and the report.
 # `curriculum report` also checks every feedback file for leaks (curriculum/staff/report/leaks.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "curriculum.preprocessors.StaffNotesOnly",
     "curriculum.preprocessors.WithholdAnswers",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -77,9 +77,15 @@ class AnswerRecord:
     kind: str
     value: Any
     saved_at: str
+    #: the fingerprint of the variant the answer was made in (:attr:`curriculum.variants.Layout.fingerprint`);
+    #: None when the item did not vary. Grading only compares it, never uses it to score.
+    variant: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value, "saved_at": self.saved_at}
+        data = {"kind": self.kind, "value": self.value, "saved_at": self.saved_at}
+        if self.variant is not None:
+            data["variant"] = self.variant
+        return data
 
     @classmethod
     def from_json(cls, item: str, data: Any) -> AnswerRecord:
@@ -100,7 +106,13 @@ class AnswerRecord:
             value = validate_value(data["kind"], data["value"])
         except ValueError as exc:
             raise ValueError(f"answer for {shown(item)}: {exc}") from None
-        return cls(kind=data["kind"], value=value, saved_at=saved_at)
+        variant = data.get("variant")
+        if variant is not None:
+            try:
+                variant = text_value(variant, "its variant")
+            except ValueError as exc:
+                raise ValueError(f"answer for {shown(item)}: {exc}") from None
+        return cls(kind=data["kind"], value=value, saved_at=saved_at, variant=variant)
 
     def stamp(self) -> datetime:
         return datetime.fromisoformat(self.saved_at)
@@ -117,6 +129,8 @@ class AnswerSet:
     answers: dict[str, AnswerRecord] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    #: the student id kept in the answer file (typed once in the setup cell); never trusted by grading
+    student: str | None = None
 
     def note(self, item: str, message: str) -> None:
         self.problems.setdefault(item, [])
@@ -133,6 +147,8 @@ class AnswerSet:
             "notebook": self.notebook,
             "answers": {k: self.answers[k].to_json() for k in sorted(self.answers)},
         }
+        if self.student is not None:
+            data["student"] = self.student
         if self.problems:
             data["problems"] = {k: list(v) for k, v in sorted(self.problems.items())}
         if self.sources:
@@ -179,6 +195,13 @@ def parse_answer_file(text: str, notebook: str, *, where: str = "answer file", w
     if len(raw) > MAX_ANSWERS:
         raise AnswerFileError(f"the {where} holds {len(raw):,} answers; a notebook has at most {MAX_ANSWERS:,} items")
     result = AnswerSet(notebook)
+    if data.get("student") is not None:
+        from .variants import check_student_id
+
+        try:
+            result.student = check_student_id(data["student"])
+        except ValueError as exc:
+            result.note("*", f"The student id in the {where} was not used: {exc}.")
     for item, record in raw.items():
         try:
             text_value(item, "an item id")
@@ -249,6 +272,7 @@ def merge(
         else:
             result.answers[item], result.sources[item] = b, "notebook copy"
 
+    result.student = from_file.student
     for source in (from_file, from_notebook):
         for item, messages in source.problems.items():
             if item in result.answers and item != "*":
@@ -311,18 +335,29 @@ class AnswerStore:
             answers.note("*", f"{self.path.name}: {problem}.")
         return answers
 
-    def save(self, item: str, kind: str, value: Any) -> AnswerRecord:
-        """Store ``value`` as the answer to ``item`` now; returns the record written."""
-        record = AnswerRecord(kind, validate_value(kind, value), now_iso())
+    def save(self, item: str, kind: str, value: Any, variant: str | None = None) -> AnswerRecord:
+        """Store ``value`` as the answer to ``item`` now (made in the variant ``variant``); returns the
+        record written."""
+        record = AnswerRecord(kind, validate_value(kind, value), now_iso(), variant)
+        self._update(lambda answers: answers.answers.__setitem__(item, record))
+        return record
+
+    def save_student(self, student: str) -> None:
+        """Keep the student id the student typed, so the setup cell asks only once."""
+        def keep(answers: AnswerSet) -> None:
+            answers.student = student
+
+        self._update(keep)
+
+    def _update(self, change) -> None:
         answers, problem = self._read()
         if problem and self.path.exists():
             aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
             os.replace(self.path, aside)
-        answers.answers[item] = record
+        change(answers)
         answers.problems.clear()
         answers.sources.clear()
         _atomic_write(self.path, json.dumps(answers.to_json(), indent=1, ensure_ascii=False) + "\n")
-        return record
 
 
 def embedded_answers(nb: Any) -> list[dict[str, Any]]:

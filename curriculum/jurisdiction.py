@@ -9,7 +9,8 @@ grade_id, and each view has exactly one of them.
 
 The course's jurisdiction is ``jurisdiction:`` in ``assignments/course.yaml`` (default ``us``);
 ``CURRICULUM_JURISDICTION`` overrides it for one command (``curriculum build --jurisdiction`` sets it
-for the nbgrader runs it starts). :func:`prepared_source` writes the views of ``source/`` into
+for the nbgrader runs it starts). :func:`prepared_source` writes the views of ``source/``, each with its
+variant settings in its setup cell (:mod:`curriculum.setupcell`), into
 ``.curriculum/source-<jurisdiction>/``, which ``nbgrader_config.py`` names as nbgrader's source
 directory; instructors edit ``source/`` only.
 """
@@ -122,7 +123,12 @@ def prepared_source(root: str | os.PathLike[str] = ".", jurisdiction: str | None
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)  # as it is: nbgrader reports a broken notebook itself
                 continue
-            _write_if_changed(target, json.dumps(view(nb, jurisdiction), indent=1, ensure_ascii=False) + "\n")
+            shown = view(nb, jurisdiction)
+            if target.stem == target.parent.name:  # an assignment's notebook: how it varies per student
+                from .setupcell import course_settings, with_settings
+
+                shown = with_settings(shown, target.stem, course_settings(root, target.stem, shown))
+            _write_if_changed(target, json.dumps(shown, indent=1, ensure_ascii=False) + "\n")
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)

@@ -15,12 +15,16 @@ from typing import Any
 
 import nbformat
 
+from collections.abc import Iterable
+
 from .kinds import BY_METHOD
+from .variants import Layout, Settings
 from .nbhelpers import cell_meta
 from .errors import KeyReadError
 
 __all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "graded_as_data", "grader_call", "kernel_tests",
-           "read_keys", "widget_items"]
+           "notebook_settings", "quiz_settings", "read_keys", "widget_arguments",
+           "widget_items"]
 
 #: Grader method -> answer kind (from the registry, :mod:`curriculum.kinds`).
 GRADER_METHODS = BY_METHOD
@@ -40,9 +44,9 @@ class ItemKey:
     @property
     def text(self) -> str | None:
         """The post a spot-the-identifiers key refers to (its own text, or its case's)."""
-        if "text" in self.args:
+        if self.args.get("text") is not None:
             return self.args["text"]
-        if "case" in self.args:
+        if self.args.get("case") is not None:
             from . import cases
 
             return cases.text(self.args["case"])
@@ -60,6 +64,47 @@ class ItemKey:
         if isinstance(explain, dict):
             return [str(v) for v in explain.values()]
         return [explain] if isinstance(explain, str) else []
+
+    @property
+    def method(self) -> str:
+        from .kinds import KINDS
+
+        return KINDS[self.kind].method
+
+    @property
+    def pools(self) -> list[list[str]]:
+        return [list(p) for p in self.args.get("pools") or ()]
+
+    def shown(self, view: Layout) -> ItemKey:
+        """The key as ``view`` shows the item (:func:`curriculum.variants.shown_key`): the key a
+        student with that layout is graded on."""
+        from dataclasses import replace
+
+        from .variants import shown_key
+
+        return replace(self, args=shown_key(self.method, self.args, view))
+
+    def for_student(self, settings: Settings, notebook: str, student: str | None) -> ItemKey:
+        """The key of ``student``'s variant of this item, as grading recomputes it."""
+        from .variants import layout_for_key
+
+        return self.shown(layout_for_key(self.method, self.item, self.args, settings, notebook, student))
+
+    def layout(self, settings: Settings, notebook: str, student: str | None) -> Layout:
+        from .variants import layout_for_key
+
+        return layout_for_key(self.method, self.item, self.args, settings, notebook, student)
+
+    def members(self) -> list[ItemKey]:
+        """The key as each member of each pool would show it (one key per member; the item as listed
+        when it has no pools): what the course check checks, and what validation must cover."""
+        from .variants import Layout as _Layout
+
+        out = [self.shown(_Layout(self.item))]
+        for pool in self.pools:
+            for member in pool[1:]:
+                out.append(self.shown(_Layout(self.item, cases=((pool[0], member),))))
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,6 +164,68 @@ def grader_call(source: str) -> GraderCall | None:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
     return GraderCall(call.func.attr, grader.args[0].value, item, args)
+
+
+def quiz_settings(sources: Iterable[str]) -> Settings:
+    """The variant settings of a notebook, from its setup cell's ``Quiz(..., variants=, course=,
+    pools=)`` call among ``sources`` (the course's own cells, as the assignment records them), read
+    without running it; the authored notebook (no such arguments) is :class:`Settings` off. A call
+    whose settings are not literals, or are wrong, raises KeyReadError: grading must not guess."""
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Quiz"):
+                continue
+            wanted = {kw.arg: kw.value for kw in node.keywords if kw.arg in ("variants", "course", "pools")}
+            try:
+                values = {name: ast.literal_eval(value) for name, value in wanted.items()}
+                return Settings(values.get("variants", "off"), values.get("course", ""), values.get("pools") or {})
+            except (ValueError, TypeError, SyntaxError) as exc:
+                raise KeyReadError(f"the setup cell's Quiz(...) call has settings grading cannot read: {exc}") from None
+    return Settings()
+
+
+def notebook_settings(path: str | Path) -> Settings:
+    """The variant settings a (built) notebook's setup cell gives (:func:`quiz_settings`)."""
+    nb = nbformat.read(Path(path), as_version=4)
+    return quiz_settings(c.source for c in nb.cells if c.cell_type == "code" and not cell_meta(c).get("grade"))
+
+
+def widget_arguments(path: str | Path, begin_tests: str | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Item id -> (quiz method, its arguments by name) for every exercise cell of a notebook whose call
+    has literal arguments: what the widget shows, for checks that the key and the widget agree."""
+    import inspect
+
+    from .nbhelpers import hidden_test_markers
+    from .quiz import Quiz
+
+    begin_tests = begin_tests or hidden_test_markers()[0]
+    nb = nbformat.read(Path(path), as_version=4)
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or begin_tests in cell.source:
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in GRADER_METHODS and node.args):
+                continue
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+                bound = inspect.signature(getattr(Quiz, node.func.attr)).bind(None, *args, **kwargs)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+            bound.apply_defaults()
+            arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+            found[arguments["item"]] = (node.func.attr, arguments)
+    return found
 
 
 def graded_as_data(source: str, notebook: str) -> GraderCall | None:

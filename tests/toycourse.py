@@ -64,12 +64,12 @@ def toy_notebook(own_test: bool = False) -> nbformat.NotebookNode:
         _shown(f"from curriculum import Quiz\nquiz = Quiz({NAME!r})", metadata=_meta("setup")),
         _shown('quiz.single_choice("q1-single", "Which is PHI?", {"a": "A weather report", '
                       '"b": "A named patient\'s diagnosis", "c": "A textbook fact"})', metadata=_meta("q1-widget")),
-        _test("q1-single", 'single_choice("q1-single", correct="b", points=1, '
+        _test("q1-single", 'single_choice("q1-single", correct="b", points=1, options=["a", "b", "c"], '
               'explain={"b": "A diagnosis tied to a name is protected health information."})', own_test),
         _shown('quiz.multiple_choice("q2-multiple", "Which are Safe Harbor identifiers?", '
                       '{"a": "Full-face photo", "b": "Year of birth", "c": "Email address", "d": "Blood type"})',
                       metadata=_meta("q2-widget")),
-        _test("q2-multiple", 'multiple_choice("q2-multiple", correct=["a", "c"], points=2)'),
+        _test("q2-multiple", 'multiple_choice("q2-multiple", correct=["a", "c"], points=2, options=["a", "b", "c", "d"])'),
         _shown('quiz.triage("q3-triage", "Sort each post.", posts={"p1": "Proud of our team after a long shift!", '
                       '"p2": "The man in bed 4 with the rare tattoo...", "p3": "Use my code SAVE10 for scrubs"}, '
                       'reasons={"ok": "Nothing identifies anyone", "identifies": "Could identify a patient", '

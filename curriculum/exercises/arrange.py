@@ -20,14 +20,14 @@ class Ranking(Exercise):
 
     def __init__(self, store, item, prompt, items: Mapping[str, str], *, order: Sequence[str] | None = None,
                  explain: Mapping[str, str] | None = None, scale: str = "1 = most severe",
-                 cards: Mapping[str, str] | None = None):
+                 cards: Mapping[str, str] | None = None, variant: str | None = None):
         if len(items) < 2:
             raise ValueError(f"{item}: a ranking item needs at least two items")
         if order is not None and sorted(order) != sorted(items):
             raise ValueError(f"{item}: the order must list each of {list(items)} once")
         self.items, self.order, self.explain, self.scale = dict(items), order, explain, scale
         self.cards = dict(cards or {})
-        super().__init__(store, item, prompt, practice=order is not None)
+        super().__init__(store, item, prompt, practice=order is not None, variant=variant)
 
     def _build(self) -> None:
         n = len(self.items)
@@ -78,7 +78,7 @@ class DisclosureFixer(Exercise):
 
     def __init__(self, store, item, prompt, parts: Mapping[str, Mapping[str, str]], *,
                  labels: Mapping[str, str] | None = None, correct: Mapping[str, Sequence[str]] | None = None,
-                 explain: Mapping[str, str] | None = None, case: str | None = None):
+                 explain: Mapping[str, str] | None = None, case: str | None = None, variant: str | None = None):
         if not parts or not all(parts.values()):
             raise ValueError(f"{item}: a disclosure item needs parts, each with options")
         if correct is not None:
@@ -88,7 +88,7 @@ class DisclosureFixer(Exercise):
         self.parts = {p: dict(o) for p, o in parts.items()}
         self.labels = {p: (labels or {}).get(p, p.replace("-", " ").capitalize()) for p in self.parts}
         self.correct, self.explain = correct, explain
-        super().__init__(store, item, prompt, practice=correct is not None, case=case)
+        super().__init__(store, item, prompt, practice=correct is not None, case=case, variant=variant)
 
     def _build(self) -> None:
         self.menus: dict[str, w.Dropdown] = {}

@@ -46,10 +46,13 @@ class Exercise:
     kind: str = ""
     kind_title: str = ""
 
-    def __init__(self, store: AnswerStore, item: str, prompt: str, *, practice: bool, case: str | None = None):
+    def __init__(self, store: AnswerStore, item: str, prompt: str, *, practice: bool, case: str | None = None,
+                 variant: str | None = None):
         if not item or not isinstance(item, str):
             raise ValueError("every exercise needs an item id (a short text such as 'q01-phi')")
         self.store = store
+        #: the fingerprint of the student's variant of this item (None: as authored), saved with each answer
+        self.variant = variant
         #: how the lesson names the item ("Q3"), for the readiness check
         self.label = item_label(item, prompt)
         self.item = item
@@ -117,6 +120,11 @@ class Exercise:
             self.feedback.value = "<p role='alert'>&#9888; " + html.escape(" ".join(problems)) + "</p>"
         if record is not None and record.kind != self.kind:
             return None
+        if record is not None and record.variant != self.variant:
+            # made for another version of the question (another student id): its letters mean other options
+            self.feedback.value = ("<p role='alert'>&#9888; The answer saved for this question was made for a "
+                                   "different version of it (another student ID). Answer it again here.</p>")
+            return None
         return record
 
     @property
@@ -132,7 +140,7 @@ class Exercise:
         if self._restoring:
             return
         try:
-            record = self.store.save(self.item, self.kind, self._get())
+            record = self.store.save(self.item, self.kind, self._get(), self.variant)
         except OSError as exc:
             self.status.value = (
                 "<p role='alert'>&#9888; Your answer could not be saved "

@@ -15,13 +15,13 @@ class SingleChoice(Exercise):
     kind = "single"
 
     def __init__(self, store, item, prompt, options: Mapping[str, str], *, correct: str | None = None,
-                 explain: Mapping[str, str] | None = None, case: str | None = None):
+                 explain: Mapping[str, str] | None = None, case: str | None = None, variant: str | None = None):
         if not options:
             raise ValueError(f"{item}: a single-choice item needs options")
         if correct is not None and correct not in options:
             raise ValueError(f"{item}: correct option {correct!r} is not one of {list(options)}")
         self.options, self.correct, self.explain = dict(options), correct, explain
-        super().__init__(store, item, prompt, practice=correct is not None, case=case)
+        super().__init__(store, item, prompt, practice=correct is not None, case=case, variant=variant)
 
     def _build(self) -> None:
         self.radio = w.RadioButtons(
@@ -51,14 +51,14 @@ class MultipleChoice(Exercise):
 
     def __init__(self, store, item, prompt, options: Mapping[str, str], *,
                  correct: Iterable[str] | None = None, explain: Mapping[str, str] | None = None,
-                 case: str | None = None):
+                 case: str | None = None, variant: str | None = None):
         if not options:
             raise ValueError(f"{item}: a multiple-choice item needs options")
         self.options, self.explain = dict(options), explain
         self.correct = None if correct is None else list(correct)
         if self.correct is not None and not set(self.correct) <= set(options):
             raise ValueError(f"{item}: correct options {self.correct} are not all among {list(options)}")
-        super().__init__(store, item, prompt, practice=correct is not None, case=case)
+        super().__init__(store, item, prompt, practice=correct is not None, case=case, variant=variant)
 
     def _build(self) -> None:
         self.boxes = {

@@ -14,7 +14,7 @@ class PostTriage(Exercise):
     kind = "triage"
 
     def __init__(self, store, item, prompt, posts: Mapping[str, str], reasons: Mapping[str, str], *,
-                 correct: Mapping[str, Sequence[str]] | None = None, explain: Mapping[str, str] | None = None):
+                 correct: Mapping[str, Sequence[str]] | None = None, explain: Mapping[str, str] | None = None, variant: str | None = None):
         if not posts or not reasons:
             raise ValueError(f"{item}: a triage item needs posts and reasons")
         if correct is not None:
@@ -23,7 +23,7 @@ class PostTriage(Exercise):
                     raise ValueError(f"{item}: key for {post!r} must name a post, a verdict in "
                                      f"{list(scoring.VERDICTS)} and a reason in {list(reasons)}")
         self.posts, self.reasons, self.correct, self.explain = dict(posts), dict(reasons), correct, explain
-        super().__init__(store, item, prompt, practice=correct is not None)
+        super().__init__(store, item, prompt, practice=correct is not None, variant=variant)
 
     def _build(self) -> None:
         self.verdicts: dict[str, w.Dropdown] = {}
@@ -73,7 +73,7 @@ class SpotIdentifiers(Exercise):
     kind = "identifiers"
 
     def __init__(self, store, item, prompt, text: str, *, correct: Iterable[str] | None = None,
-                 explain: str | None = None, correct_spans: Iterable[Sequence[int]] | None = None):
+                 explain: str | None = None, correct_spans: Iterable[Sequence[int]] | None = None, variant: str | None = None):
         if not text.strip():
             raise ValueError(f"{item}: a spot-the-identifiers item needs the text of a post")
         self.text, self.explain = text, explain
@@ -81,7 +81,7 @@ class SpotIdentifiers(Exercise):
             correct_spans = [*(correct_spans or ()), *scoring.find_spans(text, correct)]
         self.correct_spans = None if correct_spans is None else list(correct_spans)
         self.tokens = scoring.tokenize(text)
-        super().__init__(store, item, prompt, practice=self.correct_spans is not None)
+        super().__init__(store, item, prompt, practice=self.correct_spans is not None, variant=variant)
 
     def _build(self) -> None:
         self.words: list[w.ToggleButton] = []

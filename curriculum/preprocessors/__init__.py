@@ -32,7 +32,9 @@ Broken and hostile submissions:
   at the top of the graded notebook (and so of the feedback).
 - :class:`OverwriteCells` and :class:`SaveAutoGrades` (:mod:`.batched`) are nbgrader's own, reading
   the gradebook once per notebook instead of once per cell.
-- :class:`WithholdAnswers` (:mod:`.withhold`) runs in ``generate_feedback`` for a reused assessment.
+- :class:`WithholdAnswers` (:mod:`.withhold`) runs in ``generate_feedback`` for a reused assessment;
+  :class:`StaffNotesOnly` (:mod:`.staffnotes`) there too, for every assignment: notes for staff (answers
+  saved in another student's variant) stay out of students' feedback.
 
 What stock nbgrader 0.9 does with each broken submission (measured with real runs of ``nbgrader
 autograde`` on the toy course of the tests), and what this course does instead:
@@ -88,7 +90,8 @@ from .hidecode import HideCourseCode
 from .notes import SubmissionNotes
 from .prepare import PrepareAnswers
 from .safetext import SafeStudentText
+from .staffnotes import StaffNotesOnly
 from .withhold import WithholdAnswers
 
 __all__ = ["CheckSubmission", "GradeAnswers", "HarvestAnswers", "HideCourseCode", "OverwriteCells", "PrepareAnswers",
-           "SafeStudentText", "SaveAutoGrades", "SubmissionNotes", "WithholdAnswers", "embedded_answers"]
+           "SafeStudentText", "SaveAutoGrades", "StaffNotesOnly", "SubmissionNotes", "WithholdAnswers", "embedded_answers"]

@@ -26,6 +26,7 @@ from nbformat import from_dict
 
 from ..answers import AnswerSet
 from ..keys import GRADER_METHODS, GraderCall
+from ..variants import Settings, layout_for_call, shown_arguments
 
 __all__ = ["course_cell_outputs", "hidden_test_outputs", "warm_up"]
 
@@ -36,8 +37,10 @@ def new_output(output_type: str, **fields: Any) -> Any:
     return from_dict({"output_type": output_type, **fields})
 
 
-def hidden_test_outputs(call: GraderCall, answers: AnswerSet, execution_count: int) -> list[Any]:
-    """The outputs a kernel writes for this hidden test: the feedback printed, then the score.
+def hidden_test_outputs(call: GraderCall, answers: AnswerSet, execution_count: int, *,
+                        student: str | None = None, settings: Settings | None = None) -> list[Any]:
+    """The outputs a kernel writes for this hidden test: the feedback printed, then the score, for the
+    variant of ``student`` (the student who submitted) under ``settings`` (the notebook's setup cell).
 
     A mistake in the key (an instructor's error, e.g. an unknown case id) becomes an error output, as
     in a kernel, and nbgrader scores the cell zero."""
@@ -46,7 +49,8 @@ def hidden_test_outputs(call: GraderCall, answers: AnswerSet, execution_count: i
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
-            points = getattr(Grader(call.notebook, answers=answers), call.method)(call.item, **call.args)
+            grader = Grader(call.notebook, answers=answers, student=student, settings=settings or Settings())
+            points = getattr(grader, call.method)(call.item, **call.args)
         last = new_output("execute_result", data={"text/plain": repr(points)}, metadata={},
                           execution_count=execution_count)
     except Exception as exc:  # the key is wrong: the cell errors, as it would in a kernel
@@ -94,7 +98,13 @@ def _literals(call: ast.Call) -> tuple[list[Any], dict[str, Any]] | None:
         return None
 
 
-def _exercise(method: str, args: list[Any], kwargs: dict[str, Any], answers: AnswerSet) -> Any | None:
+def _practice(arguments: dict[str, Any]) -> bool:
+    """A practice item (its key in the call itself): it never varies."""
+    return any(arguments.get(name) not in (None, False) for name in ("correct", "order", "practice"))
+
+
+def _exercise(method: str, args: list[Any], kwargs: dict[str, Any], answers: AnswerSet,
+              student: str | None, settings: Settings) -> Any | None:
     from . import answerview
 
     try:
@@ -104,13 +114,18 @@ def _exercise(method: str, args: list[Any], kwargs: dict[str, Any], answers: Ans
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     arguments.pop("self", None)
+    if settings.on and not _practice(arguments) and method != "disclosure":  # the student's own variant
+        view = layout_for_call(method, arguments, settings, answers.notebook, student)
+        arguments = shown_arguments(method, arguments, view)
     record = answers.answers.get(arguments["item"])
     value = record.value if record is not None and record.kind == GRADER_METHODS[method] else None
     return new_output("display_data", data=answerview.render(method, arguments, value), metadata={})
 
 
-def course_cell_outputs(source: str, answers: AnswerSet) -> list[Any]:
-    """Static outputs of a course cell that is not a hidden test (case cards, exercises with answers)."""
+def course_cell_outputs(source: str, answers: AnswerSet, *, student: str | None = None,
+                        settings: Settings | None = None) -> list[Any]:
+    """Static outputs of a course cell that is not a hidden test (case cards, exercises with answers,
+    each exercise as ``student``'s variant of it)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
@@ -137,7 +152,7 @@ def course_cell_outputs(source: str, answers: AnswerSet) -> list[Any]:
                 outputs.append(new_output("display_data", metadata={}, data={
                     "text/html": card, "text/plain": "<IPython.core.display.HTML object>"}))
             elif method in GRADER_METHODS:
-                shown = _exercise(method, args, kwargs, answers)
+                shown = _exercise(method, args, kwargs, answers, student, settings or Settings())
                 if shown is not None:
                     outputs.append(shown)
         except Exception:  # an unknown case id or a malformed call: only a view is lost, never a score

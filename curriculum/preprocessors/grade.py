@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..identity import GRADING_ENV
 from ..keys import graded_as_data, grader_call
 from ..nbhelpers import environment, grade_id, hidden_test_markers
 from .base import METADATA_KEY, REFERENCES, CoursePreprocessor, reference_key
@@ -63,16 +64,21 @@ class GradeAnswers(CoursePreprocessor):
         return parse_answer_file(text, notebook, with_notes=True)  # merged by PrepareAnswers
 
     def _as_data(self, nb, resources, course, calls) -> None:
+        from ..keys import quiz_settings
         from . import asdata
 
         answers = self._answers(resources)
+        # the variants: the assignment's own setup cell says how it varies, nbgrader says whose it is
+        settings = quiz_settings(ref.source for ref in course.values() if not ref.grade)
+        student = resources["nbgrader"].get("student")
         for count, (index, ref) in enumerate(sorted(course.items()), 1):
             cell = nb.cells[index]
             cell.execution_count = count
             if index in calls:
-                cell.outputs = asdata.hidden_test_outputs(calls[index], answers, count)
+                cell.outputs = asdata.hidden_test_outputs(calls[index], answers, count, student=student,
+                                                          settings=settings)
             else:
-                cell.outputs = asdata.course_cell_outputs(ref.source, answers)
+                cell.outputs = asdata.course_cell_outputs(ref.source, answers, student=student, settings=settings)
         self.log.info("Graded %s as data: %d test(s), no kernel", resources.get("unique_key"), len(calls))
 
     def _in_kernel(self, nb, resources, course) -> None:
@@ -95,9 +101,11 @@ class GradeAnswers(CoursePreprocessor):
                       resources.get("unique_key"))
         with tempfile.TemporaryDirectory(prefix="curriculum-kernel-home-") as home:
             # a home and IPython folder of its own; Jupyter's own folders stay, so kernels are found
+            # whose variants the kernel grades: the student who submitted, whatever the kernel's surroundings say
             with environment(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"),
                               JUPYTER_CONFIG_DIR=jupyter_config_dir(), JUPYTER_DATA_DIR=jupyter_data_dir(),
-                              JUPYTER_RUNTIME_DIR=jupyter_runtime_dir()):
+                              JUPYTER_RUNTIME_DIR=jupyter_runtime_dir(),
+                              **{GRADING_ENV: resources["nbgrader"].get("student") or None}):
                 runnable, resources = Execute(parent=self, config=self.config).preprocess(runnable, resources)
 
         for index, ref in course.items():

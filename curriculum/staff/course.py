@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..keys import read_keys, widget_items
+from ..variants import COURSE_ID, STUDENT_ID, STUDENT_ID_RULE
 from ..errors import CourseError
 
 __all__ = [
@@ -26,8 +27,6 @@ __all__ = [
     "ReleaseProblem",
 ]
 
-#: The course id in nbgrader_config.py and in the gradebook.
-COURSE_ID = "social-media-medicine"
 #: A database connection error in nbgrader's log; group 1 is the driver's message.
 DB_PROBLEM = re.compile(r"sqlalchemy\.exc\.(?:OperationalError|ArgumentError|NoSuchModuleError): "
                         r"(?:\([\w.]+\) )?(.*?)(?:\(Background on this error|\n\s*\n|\Z)", re.S)
@@ -35,13 +34,6 @@ DB_PROBLEM = re.compile(r"sqlalchemy\.exc\.(?:OperationalError|ArgumentError|NoS
 #: markers (:meth:`Course.leak_markers` adds those as the course's config sets them).
 GRADING_MARKERS = ("curriculum.grading", "Grader(")
 
-
-#: A student id: nbgrader makes folders of it, formgrader prints it in its pages and the LMS files match
-#: on it, so only letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first: a folder
-#: '.x' is hidden, a CSV cell '-x' a formula), at most 128 characters (nbgrader's column).
-STUDENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
-STUDENT_ID_RULE = ("can only hold letters A-Z and a-z, digits, '-', '_' and '.' ('-' and '.' not first), at most "
-                   "128 characters: nbgrader makes a folder of it")
 
 
 @dataclass(frozen=True)
@@ -257,6 +249,7 @@ class Course:
                                     f"worth {key.cell_points:g}")
                 if key.item not in widgets:
                     problems.append(f"{prefix}{key.item}: hidden test grades an item that no widget cell shows")
+            problems += [prefix + p for p in self._check_variants(path, keys)]
             if split:
                 problems += [prefix + p for p in self._check_cases_fit(bank, path, jurisdiction)]
         first = {k.item: k.points for k in keys_by_view[views[0]]}
@@ -269,6 +262,51 @@ class Course:
         problems += self._check_case_keys(bank, assignment, [k for keys in keys_by_view.values() for k in keys])
         for stray in sorted(self.root.glob(f"source/{assignment}/*.answers.json")):
             problems.append(f"{stray.relative_to(self.root)}: an answer file in source/ would ship to students; delete it")
+        return problems
+
+    @staticmethod
+    def _check_variants(path: Path, keys) -> list[str]:
+        """Every student's variant of an item must be the same in the widget and in its key: a choice
+        item's key names every option the widget shows, and a pool starts with a case the item lists.
+        Checked whatever the plan says, so that turning variants on never breaks grading."""
+        from ..keys import widget_arguments
+        from ..variants import key_options, listed
+
+        problems = []
+        widgets = widget_arguments(path)
+        for key in keys:
+            method, arguments = widgets.get(key.item, (None, {}))
+            if method in ("single_choice", "multiple_choice"):
+                shown, known = sorted(arguments["options"]), key_options(key.args)
+                if shown != known:
+                    problems.append(f"{key.item}: the key knows the options {known} but the widget shows {shown}; "
+                                    f"give the Grader call options={shown} (variants letter the options)")
+            if key.pools:
+                if key.kind not in ("triage", "ranking", "identifiers"):
+                    problems.append(f"{key.item}: pools= works for triage, ranking and spot-the-identifiers items")
+                    continue
+                try:
+                    from ..variants import Settings
+
+                    Settings("cases", "check", {key.item: key.args["pools"]})
+                except ValueError as exc:
+                    problems.append(str(exc))
+                    continue
+                if key.kind == "triage":
+                    shown_posts = list(arguments.get("posts") or ())
+                    keyed = listed(key.pools, list(key.args.get("key") or {}))
+                elif key.kind == "ranking":
+                    shown_posts, keyed = list(arguments.get("items") or ()), list(key.args.get("order") or ())
+                else:
+                    shown_posts, keyed = [arguments.get("case")], [key.args.get("case")]
+                for pool in key.pools:
+                    if pool[0] not in shown_posts or pool[0] not in keyed:
+                        problems.append(f"{key.item}: pool {pool} must start with a case the item lists "
+                                        f"({', '.join(map(str, shown_posts))})")
+                if key.kind == "triage":
+                    missing = [m for pool in key.pools for m in pool if m not in (key.args.get("key") or {})]
+                    if missing:
+                        problems.append(f"{key.item}: key= has no entry for pool member(s) {', '.join(missing)}")
         return problems
 
     @staticmethod
@@ -290,7 +328,8 @@ class Course:
         problems, used = [], {}
         reported = set()
         for key in keys:
-            refs = [key.args["case"]] if "case" in key.args else []
+            refs = [key.args["case"]] if key.args.get("case") else []
+            refs += [member for pool in key.pools for member in pool if member not in refs]
             if key.kind == "triage":
                 refs += [p for p in key.args.get("key", {}) if p in bank.origin]
             if key.kind == "ranking":
@@ -306,10 +345,12 @@ class Course:
                 elif bank.assessment[ref].used_by != f"{assignment}/{key.item}":
                     found.append(f"{key.item}: case {ref} says it is used by {bank.assessment[ref].used_by}")
             if key.kind == "identifiers":
-                try:
-                    key.spans()
-                except ValueError as exc:
-                    found.append(f"{key.item}: {exc}")
+                for member in key.members():  # each pool member's post, with its own identifiers
+                    try:
+                        if not member.spans():
+                            found.append(f"{key.item}: the key marks no identifier in {member.args.get('case')}")
+                    except (ValueError, KeyError, TypeError) as exc:
+                        found.append(f"{key.item}: {exc}")
             for problem in found:  # a shared item is read once per jurisdiction: report it once
                 if problem not in reported:
                     reported.add(problem)

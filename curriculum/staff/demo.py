@@ -18,7 +18,8 @@ def run_demo(course: Course, workdir: Path, assignments: list[str], jurisdiction
 
     from .grade.cohort import grade_cohort
     from ..keys import read_keys
-    from .simulate import PROFILES, SimulatedStudent, expected_points, simulate_submission, submitted_answers
+    from .simulate import (PROFILES, SimulatedStudent, expected_points, simulate_submission, student_keys,
+                           submitted_answers)
 
     if workdir.resolve() == course.root:
         raise CourseError("--workdir must not be the course folder itself")
@@ -46,7 +47,8 @@ def run_demo(course: Course, workdir: Path, assignments: list[str], jurisdiction
             print(f"{name}: {student.student} works through the notebook ({PROFILES[student.profile]})")
             nb = simulate_submission(release / f"{name}.ipynb", workdir / "submitted" / student.student / name,
                                      student, keys)
-            expected[student.student] = sum(expected_points(submitted_answers(nb), keys).values())
+            own = student_keys(keys, release / f"{name}.ipynb", student.student)  # the student's variants
+            expected[student.student] = sum(expected_points(submitted_answers(nb), own).values())
         print(f"{name}: autograding {len(cohort)} submissions with nbgrader (curriculum grade)")
         problems = [r for r in grade_cohort(demo, name, force=True, progress=False) if r.problem]
         if problems:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..jurisdiction import JURISDICTIONS
 from ..jurisdiction import check as check_jurisdiction
 from ..keys import read_keys
+from ..variants import DEFAULT_MODE
 from ..errors import PlanError
 from ..nbhelpers import cell_meta
 
@@ -52,6 +53,15 @@ class AssignmentPlan(BaseModel):
     #: what a student's feedback shows under each graded item: ``full`` (score, right answer,
     #: explanations) or ``scores`` (score and how close, no key; for an assessment used again).
     feedback: Literal["full", "scores"] = "full"
+    #: what each student's own variant changes (curriculum/variants.py): ``off`` (everyone sees the
+    #: authored notebook), ``order`` (options and posts in an order of their own) or ``cases`` (also a
+    #: post from each of the item's pools)
+    variants: Literal["off", "order", "cases"] = DEFAULT_MODE
+
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _bare_off(cls, value):
+        return "off" if value is False else value  # YAML reads a bare `off` as false
 
     @property
     def points(self) -> float:

@@ -24,7 +24,7 @@ from ..preprocessors.harvest import embedded_answers
 from ..keys import ItemKey
 from ..nbhelpers import cell_meta
 
-__all__ = ["PROFILES", "SimulatedStudent", "expected_points", "simulate_submission"]
+__all__ = ["PROFILES", "SimulatedStudent", "expected_points", "simulate_submission", "student_keys"]
 
 #: Profile name -> what the simulated student does.
 PROFILES = {
@@ -96,10 +96,24 @@ def answer_code(key: ItemKey, profile: str, position: int) -> str | None:
     return f"{ex}.answer({right[:-1]!r})"  # identifiers: all but one identifying word
 
 
+def student_keys(keys: list[ItemKey], notebook: Path, student: str) -> list[ItemKey]:
+    """The keys of ``student``'s variants of a built ``notebook``'s items (its setup cell says how it
+    varies): what that student must answer to be right, and what grading scores them on."""
+    from ..keys import notebook_settings
+
+    settings = notebook_settings(notebook)
+    return [k.for_student(settings, notebook.stem, student) for k in keys] if settings.on else keys
+
+
 def simulate_submission(release_notebook: Path, folder: Path, student: SimulatedStudent,
                         keys: list[ItemKey], timeout: int = 120) -> Path:
-    """Run the released notebook as ``student`` in ``folder`` and save it with its answers there."""
+    """Run the released notebook as ``student`` in ``folder`` (its kernel told who the student is, as
+    JupyterHub would) and save it with its answers there; ``keys`` are the source's, and the student
+    answers their own variant of each item."""
     from nbclient import NotebookClient
+
+    from ..identity import ENV, GRADING_ENV
+    from ..nbhelpers import environment
 
     if student.profile not in PROFILES:
         raise ValueError(f"unknown profile {student.profile!r}; choose from {', '.join(PROFILES)}")
@@ -111,7 +125,8 @@ def simulate_submission(release_notebook: Path, folder: Path, student: Simulated
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}},
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
-    with client.setup_kernel():
+    keys = student_keys(keys, release_notebook, student.student)
+    with environment(**{ENV: student.student, "JUPYTERHUB_USER": None, GRADING_ENV: None}), client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 client.execute_cell(cell, index)

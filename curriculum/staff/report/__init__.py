@@ -5,8 +5,12 @@
   students without a submission included;
 - :func:`item_analysis`: per graded item, the classical difficulty (p), the corrected item-total
   correlation and the upper-lower 27% index, with flags for items worth a second look;
-- :func:`plot_score_distribution` and :func:`plot_item_difficulty` draw PNGs (matplotlib, no
-  display needed), :func:`html_report` puts tables and figures into one self-contained HTML file;
+- :func:`variant_analysis`: p per variant of an item (another post from a pool, another option order),
+  flagging a pool member harder or easier than its siblings; :func:`option_analysis`: per option, the
+  share of all, upper and lower students who chose it, flagging weak or misleading distractors
+  (module :mod:`.options`, from the answers :func:`.responses.read_responses` reads);
+- :func:`plot_score_distribution`, :func:`plot_item_difficulty` and :func:`plot_options` draw PNGs
+  (matplotlib, no display needed), :func:`html_report` puts tables and figures into one self-contained HTML file;
 - :func:`canvas_frame` and :func:`moodle_frame` are grade files those LMSs import;
 - :func:`check_feedback` checks the HTML feedback nbgrader writes for students for any trace of the
   answer key (the hidden tests, their arguments, the explanations kept in the source);
@@ -19,7 +23,7 @@ hand-made data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,8 +38,17 @@ from ..spreadsheet import safe_frame
 from .gradebook import AWAITING, GRADED, NO_SUBMISSION, Grades, ReportError, read_grades
 from .leaks import check_feedback, feedback_secrets
 from .lms import canvas_frame, moodle_frame
+from .options import (
+    MISCONCEPTION,
+    OPTION_COLUMNS,
+    VARIANT_COLUMNS,
+    VARIANT_GAP,
+    item_summaries,
+    option_analysis,
+    variant_analysis,
+)
 from .page import html_report
-from .plots import plot_item_difficulty, plot_score_distribution
+from .plots import plot_item_difficulty, plot_options, plot_score_distribution
 from .stats import EASY, HARD, LOW_DISCRIMINATION, MIN_STUDENTS, grade_table, item_analysis
 
 __all__ = [
@@ -45,10 +58,12 @@ __all__ = [
     "HARD",
     "LOW_DISCRIMINATION",
     "MIN_STUDENTS",
+    "MISCONCEPTION",
     "NO_SUBMISSION",
     "Grades",
     "Report",
     "ReportError",
+    "VARIANT_GAP",
     "assignment_title",
     "canvas_frame",
     "check_feedback",
@@ -57,11 +72,16 @@ __all__ = [
     "grade_table",
     "html_report",
     "item_analysis",
+    "item_summaries",
     "moodle_frame",
+    "option_analysis",
     "plot_item_difficulty",
+    "plot_options",
     "plot_score_distribution",
     "print_report",
     "read_grades",
+    "response_analyses",
+    "variant_analysis",
     "write_report",
 ]
 
@@ -99,10 +119,35 @@ class Report:
     leaks: list[ReleaseProblem]
     summary: dict[str, object]
     feedback_mode: str = "full"
+    #: :func:`variant_analysis` and :func:`option_analysis`; no rows when the answers could not be read.
+    variants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VARIANT_COLUMNS))
+    options: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OPTION_COLUMNS))
 
 
-FILES = ["grades.csv", "items.csv", "canvas.csv", "moodle.csv", "score-distribution.png",
-         "item-difficulty.png", "report.html"]
+FILES = ["grades.csv", "items.csv", "variants.csv", "options.csv", "canvas.csv", "moodle.csv",
+         "score-distribution.png", "item-difficulty.png", "options.png", "report.html"]
+
+
+def response_analyses(course: Course, assignment: str, scores: pd.DataFrame,
+                      items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The variant and option analyses of the students' answers, and ``items`` with its ``variants``
+    and ``options`` summaries; a warning instead (and empty tables) when the answers cannot be read or
+    do not fit the gradebook, so the rest of the report is still written."""
+    from .responses import read_responses
+
+    variants = pd.DataFrame(columns=VARIANT_COLUMNS)
+    options = pd.DataFrame(columns=OPTION_COLUMNS)
+    try:
+        responses, offered = read_responses(course, assignment)
+    except ReportError as exc:
+        return variants, options, items, [f"variant and option analysis skipped: {exc}"]
+    try:
+        variants = variant_analysis(scores, responses)
+        options = option_analysis(scores, responses, offered)
+    except ValueError as exc:  # answers that do not match the gradebook: say so, keep the grades
+        return (pd.DataFrame(columns=VARIANT_COLUMNS), pd.DataFrame(columns=OPTION_COLUMNS), items,
+                [f"variant and option analysis skipped: the saved answers do not match the gradebook: {exc}"])
+    return variants, options, item_summaries(items, variants, options), []
 
 
 def feedback_mode(course: Course, assignment: str) -> str:
@@ -135,10 +180,11 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
     folder.mkdir(parents=True, exist_ok=True)
     table = grade_table(grades.students, grades.scores, grades.max_score)
     items = item_analysis(grades.scores)
+    variants, options, items, answer_warnings = response_analyses(course, assignment, grades.scores, items)
     column = f"{title} ({assignment})"
     canvas, canvas_warnings = canvas_frame(table, column, grades.max_score)
     moodle, moodle_warnings = moodle_frame(table, column)
-    warnings = canvas_warnings + moodle_warnings
+    warnings = canvas_warnings + moodle_warnings + answer_warnings
     submitted = table[table["status"] != NO_SUBMISSION]
     pending = table[table["status"] == AWAITING]
     if len(pending):
@@ -155,14 +201,29 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
         "median score": f"{submitted['percent'].median():.1f}%" if len(submitted) else "n/a",
         "items flagged": ", ".join(f"{r.item} ({r.flags})" for r in flagged.itertuples()) or "none",
     }
+    if not answer_warnings:
+        from .responses import other_variants
+
+        copied = other_variants(course, assignment)
+        summary["answers saved in another student's variant"] = len(copied)
+        if copied:
+            warnings.append(f"{len(copied)} answer(s) were saved in another student's variant of the item (copied "
+                            "answers, or a student who typed someone else's ID); each was graded in the "
+                            "student's own variant: " + "; ".join(copied))
+        summary["variants flagged"] = ", ".join(
+            f"{r.item} {r.variant} ({r.flags})" for r in variants[variants["flags"] != ""].itertuples()) or "none"
+        summary["options flagged"] = f"{int((options['flags'] != '').sum())} (see options.csv)"
 
     files = {name: folder / name for name in FILES}
-    for name, frame in (("grades.csv", table), ("items.csv", items), ("canvas.csv", canvas), ("moodle.csv", moodle)):
+    for name, frame in (("grades.csv", table), ("items.csv", items), ("variants.csv", variants),
+                        ("options.csv", options), ("canvas.csv", canvas), ("moodle.csv", moodle)):
         safe_frame(frame).to_csv(files[name], index=False)  # no cell a spreadsheet would run as a formula
     dist_png, dist_alt = plot_score_distribution(table, title)
     item_png, item_alt = plot_item_difficulty(items, title)
+    option_png, option_alt = plot_options(options, title)
     files["score-distribution.png"].write_bytes(dist_png)
     files["item-difficulty.png"].write_bytes(item_png)
+    files["options.png"].write_bytes(option_png)  # written even when empty: the same files every time
 
     leaks: list[ReleaseProblem] = []
     feedback_files: list[Path] = []
@@ -182,13 +243,17 @@ def write_report(course: Course, assignment: str, out: Path | None = None, feedb
                                if not leaks else f"REVEALED THE KEY in {len({p.path for p in leaks})} file(s), deleted")
     else:
         summary["feedback"] = "not generated (--no-feedback)"
+    figures = [("Score distribution of the submitted students", dist_png, dist_alt),
+               ("Item difficulty and discrimination", item_png, item_alt)]
+    if len(options):  # without answers the warning says why; an empty figure would only repeat it
+        figures.append(("Options chosen by all, upper and lower students", option_png, option_alt))
     page = html_report(
-        title=title, assignment=assignment, summary=summary, grades=table, items=items,
-        figures=[("Score distribution of the submitted students", dist_png, dist_alt),
-                 ("Item difficulty and discrimination", item_png, item_alt)],
-        warnings=warnings + [str(leak) for leak in leaks], files=[p.name for p in files.values()])
+        title=title, assignment=assignment, summary=summary, grades=table, items=items, figures=figures,
+        warnings=warnings + [str(leak) for leak in leaks], files=[p.name for p in files.values()],
+        variants=variants, options=options)
     files["report.html"].write_text(page, encoding="utf-8")
-    return Report(assignment, title, folder, table, items, files, warnings, feedback_files, leaks, summary, mode)
+    return Report(assignment, title, folder, table, items, files, warnings, feedback_files, leaks, summary, mode,
+                  variants, options)
 
 
 def print_report(course: Course, assignment: str, out: str | Path | None = None, feedback: bool = True,
@@ -205,6 +270,15 @@ def print_report(course: Course, assignment: str, out: str | Path | None = None,
     print("\n" + shown.to_string(index=False, na_rep="-"))
     print("\n" + report.items[["item", "max", "n_scored", "difficulty", "discrimination", "upper_lower",
                               "flags"]].to_string(index=False, na_rep="n/a"))
+    variants = report.variants[report.variants["flags"] != ""]
+    if len(variants):
+        print("\nVariants flagged (all in variants.csv):\n"
+              + variants[["item", "variant", "n", "difficulty", "flags"]].to_string(index=False, na_rep="n/a"))
+    options = report.options[report.options["flags"] != ""]
+    if len(options):
+        print("\nOptions flagged (all in options.csv):\n"
+              + options[["item", "question", "option", "chosen", "upper", "lower", "n", "flags"]]
+              .to_string(index=False, na_rep="n/a"))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print("\nWrote:")

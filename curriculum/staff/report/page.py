@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from .options import MISCONCEPTION, VARIANT_GAP
 from .stats import EASY, HARD, LOW_DISCRIMINATION, MIN_STUDENTS, SMALL_COHORT
 
 
@@ -23,6 +24,16 @@ LEGEND = [
     ("n/a", "an index that cannot be computed: every student scored the same on the item (no spread), fewer "
      f"than {MIN_STUDENTS} students were scored, or the item still awaits manual grading. The note says which. "
      f"With fewer than {SMALL_COHORT} students every index is unstable."),
+    ("Variants", "students who saw a different version of an item (options in another order, another post "
+     "from a pool). Per variant: p of its students and the item-rest correlation r within them. A variant is "
+     f"flagged <em>harder than its siblings</em> (or <em>easier</em>) when its p differs from that of the "
+     f"item's other students by at least {VARIANT_GAP}, both with at least {MIN_STUDENTS} students: consider "
+     "retiring that pool member or checking its key."),
+    ("Options", "per option, the share of the students who answered that chose it, overall and in the upper "
+     "and lower 27% by total score. A distractor is flagged when <em>nobody chose it</em> (it distracts "
+     "nobody), when it was <em>chosen more by the upper group</em> (check the key and the wording) and as a "
+     f"<em>common misconception</em> when at least {MISCONCEPTION:.0%} chose it. In items.csv the key is "
+     "marked *, U and L are the upper and lower group."),
 ]
 
 _CSS = """
@@ -42,11 +53,23 @@ def _table_html(frame: pd.DataFrame) -> str:
     return f'<div class="scroll">{table}</div>'
 
 
+def _flagged_html(heading: str, file: str, frame: pd.DataFrame | None) -> list[str]:
+    """A heading and the flagged rows of ``frame``; nothing when the analysis did not run or has no rows."""
+    if frame is None or not len(frame):
+        return []
+    flagged = frame[frame["flags"] != ""]
+    body = _table_html(flagged) if len(flagged) else "<p>None.</p>"
+    return [f"<h2>{html.escape(heading)}</h2>", f"<p>All rows are in {html.escape(file)}.</p>", body]
+
+
 def html_report(*, title: str, assignment: str, summary: dict[str, object], grades: pd.DataFrame,
                 items: pd.DataFrame, figures: list[tuple[str, bytes, str]], warnings: list[str],
-                files: list[str]) -> str:
+                files: list[str], variants: pd.DataFrame | None = None,
+                options: pd.DataFrame | None = None) -> str:
     """One self-contained HTML page: summary, warnings, figures (PNG data URIs with alt text), legend,
-    item table and grade table. ``figures``: (caption, PNG bytes, alt text)."""
+    item table, the flagged variants and options, and the grade table. ``figures``: (caption, PNG bytes,
+    alt text); ``variants`` and ``options``: the variant and option analyses (only their flagged rows
+    are shown; the CSV files have all)."""
     e = html.escape
     out = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -66,6 +89,8 @@ def html_report(*, title: str, assignment: str, summary: dict[str, object], grad
     out += ["<h2>How to read the item analysis</h2><dl>",
             *[f"<dt>{e(term)}</dt><dd>{text}</dd>" for term, text in LEGEND], "</dl>",
             "<h2>Items</h2>", _table_html(items),
+            *_flagged_html("Flagged variants", "variants.csv", variants),
+            *_flagged_html("Flagged options", "options.csv", options),
             "<h2>Students</h2>", _table_html(grades),
             "<h2>Files</h2><ul>", *[f"<li>{e(f)}</li>" for f in files], "</ul>",
             "</body></html>"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 import pandas as pd
@@ -122,4 +123,94 @@ def plot_item_difficulty(items: pd.DataFrame, title: str) -> tuple[bytes, str]:
         r = "discrimination n/a" if pd.isna(row.discrimination) else f"discrimination {row.discrimination:.2f}"
         parts.append(f"{row.item}: {p}, {r}" + (f" ({row.flags})" if row.flags else ""))
     alt = "Bar charts of item difficulty and discrimination. " + "; ".join(parts) + "."
+    return _png(fig), alt
+
+
+#: At most this many questions get a panel in the option figure; options.csv has them all.
+MAX_OPTION_PANELS = 12
+#: The three bars of each option: (label, face colour, hatch). Told apart by shade and hatching, not colour.
+_GROUPS = (("all who answered", "#bdbdbd", ""), ("upper 27%", "white", "//"), ("lower 27%", "#636363", ".."))
+
+
+def _question_name(item: str, question: str) -> str:
+    return f"{item} {question}" if question else item
+
+
+def plot_options(option_table: pd.DataFrame, title: str) -> tuple[bytes, str]:
+    """The distractor analysis as small panels, one per choice, triage-verdict or disclosure question
+    (triage reasons are left to options.csv): per option, grouped horizontal bars of the share of all
+    students who answered, of the upper and of the lower group; key options are labelled "(key)".
+
+    At most :data:`MAX_OPTION_PANELS` panels, questions with a flagged option first; the alt text says
+    which were left out. PNG bytes and alt text.
+    """
+    from matplotlib.patches import Patch
+
+    table = option_table[~option_table["question"].str.endswith(":reason") & (option_table["n"] > 0)]
+    questions = list(dict.fromkeys(zip(table["item"], table["question"])))
+    reasons = option_table.loc[option_table["question"].str.endswith(":reason"), "question"].nunique()
+    unanswered = list(dict.fromkeys(_question_name(i, q) for i, q, n in
+                                    zip(option_table["item"], option_table["question"], option_table["n"])
+                                    if n == 0 and not q.endswith(":reason")))
+    if not questions:
+        fig = _figure(6, 1.6)
+        ax = fig.add_subplot()
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"{title}: no answers to choice, triage or disclosure questions to show",
+                ha="center", va="center", fontsize=11, wrap=True)
+        alt = f"{title}: no option analysis to show (no answers to choice, triage or disclosure questions)."
+        return _png(fig), alt
+    flagged = {(r.item, r.question) for r in table.itertuples() if r.flags}
+    chosen = sorted(questions, key=lambda q: q not in flagged)[:MAX_OPTION_PANELS]
+    shown = [q for q in questions if q in chosen]  # back in table order
+    left_out = [q for q in questions if q not in chosen]
+    columns = min(3, len(shown))
+    rows = math.ceil(len(shown) / columns)
+    most = max(int(((table["item"] == i) & (table["question"] == q)).sum()) for i, q in shown)
+    fig = _figure(4.2 * columns, 0.9 + rows * (0.9 + 0.42 * most))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    parts = []
+    for ax, (item, question) in zip(axes.flat, shown):
+        rows_q = table[(table["item"] == item) & (table["question"] == question)]
+        y = np.arange(len(rows_q))
+        for k, (name, face, hatch) in enumerate(_GROUPS):
+            values = rows_q[["chosen", "upper", "lower"][k]].fillna(0).to_numpy(dtype=float)
+            ax.barh(y + (k - 1) * 0.27, values, height=0.26, facecolor=face, edgecolor="black", hatch=hatch,
+                    linewidth=0.8)
+        for i, share in enumerate(rows_q["chosen"]):
+            ax.annotate(f"{100 * share:.0f}%", (share, i - 0.27), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=8)
+        labels = [f"{o} (key)" if key else o for o, key in zip(rows_q["option"], rows_q["key"])]
+        labels = [f"{label} !" if flags else label for label, flags in zip(labels, rows_q["flags"])]
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_ylim(most - 0.5, -0.5)  # the same bar thickness in every panel, first option on top
+        ax.set_xlim(0, 1.15)
+        ax.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=8)
+        ax.grid(axis="x", linestyle=":", linewidth=0.6)
+        name = _question_name(item, question)
+        short = name if len(name) <= 34 else name[:33] + "\u2026"
+        ax.set_title(f"{short} (n={rows_q['n'].iloc[0]})", fontsize=9)
+        options = []
+        for r in rows_q.itertuples():
+            text = f"{r.option}{' (key)' if r.key else ''} {100 * r.chosen:.0f}%"
+            if not pd.isna(r.upper):
+                text += f" (upper {100 * r.upper:.0f}%, lower {100 * r.lower:.0f}%)"
+            options.append(text + (f", {r.flags}" if r.flags else ""))
+        parts.append(f"{name} (n={rows_q['n'].iloc[0]}): " + "; ".join(options))
+    for ax in list(axes.flat)[len(shown):]:
+        ax.axis("off")
+    handles = [Patch(facecolor=face, edgecolor="black", hatch=hatch, label=name) for name, face, hatch in _GROUPS]
+    fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, fontsize=9,
+               bbox_to_anchor=(0.5, 1.0 - 0.05 / fig.get_figheight()))
+    fig.suptitle(f"{title}: options chosen (! flagged, see options.csv)", y=1.0 + 0.3 / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
+    alt = ("Bar charts of the share of students choosing each option, for all who answered, the upper 27% and "
+           "the lower 27% by total score, one panel per question. " + ". ".join(parts) + ".")
+    if left_out:
+        alt += (f" Left out for space ({len(left_out)}, see options.csv): "
+                + ", ".join(_question_name(i, q) for i, q in left_out) + ".")
+    if unanswered:
+        alt += f" Nobody answered: {', '.join(unanswered)}."
+    if reasons:
+        alt += f" Triage reasons ({reasons} question(s)) are only in options.csv."
     return _png(fig), alt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,11 @@ SMALL_COHORT = 10
 #: Share of students in each of the upper and lower groups of the upper-lower index.
 GROUP_SHARE = 0.27
 
+#: The columns of items.csv. ``variants`` and ``options`` are one-cell summaries of the variant and
+#: option analyses (:func:`curriculum.staff.report.options.item_summaries`); :func:`item_analysis` alone
+#: leaves them "".
 ITEM_COLUMNS = ["item", "kind", "max", "n_scored", "n_pending", "mean", "difficulty", "discrimination",
-                "upper_lower", "flags", "note"]
+                "upper_lower", "flags", "note", "variants", "options"]
 
 
 def grade_table(students: pd.DataFrame, scores: pd.DataFrame, max_score: float) -> pd.DataFrame:
@@ -59,6 +63,72 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float((x * y).sum() / math.sqrt((x * x).sum() * (y * y).sum()))
 
 
+@dataclass(frozen=True)
+class ScoreMatrix:
+    """The scores of one assignment as a student x item matrix, for the analyses that rank students.
+
+    ``wide``: one row per student (sorted by id), one column per item (in the order items first appear),
+    NaN where an item is not scored yet; ``maxima``: points per item; ``kinds``: "auto"/"manual" per
+    item (may be empty); ``complete``: the items scored for every student, the only ones that enter a
+    rest total (so a half-graded reflection distorts no ranking).
+    """
+
+    wide: pd.DataFrame
+    maxima: pd.Series
+    kinds: pd.Series
+    items: list[str]
+    complete: list[str]
+
+
+def score_matrix(scores: pd.DataFrame, caller: str = "item_analysis") -> ScoreMatrix:
+    """Check the long ``scores`` frame (see :func:`item_analysis`) and pivot it to a :class:`ScoreMatrix`."""
+    for column in ("student", "item", "score", "max"):
+        if column not in scores.columns:
+            raise ValueError(f"{caller} needs a column {column!r}; it has {', '.join(map(str, scores.columns))}")
+    items = list(dict.fromkeys(scores["item"]))
+    twice = scores.duplicated(["student", "item"])
+    if twice.any():
+        first = scores[twice].iloc[0]
+        raise ValueError(f"{caller} needs one score per student and item; {first['student']!r} has "
+                         f"{int(((scores['student'] == first['student']) & (scores['item'] == first['item'])).sum())} "
+                         f"for {first['item']!r}")
+    wide = scores.set_index(["student", "item"])["score"].astype(float).unstack("item")
+    wide = wide.reindex(columns=items).sort_index()
+    maxima = scores.groupby("item")["max"].max()
+    kinds = scores.groupby("item")["kind"].first() if "kind" in scores.columns else pd.Series(dtype=str)
+    complete = [i for i in items if wide[i].notna().all()]
+    return ScoreMatrix(wide, maxima, kinds, items, complete)
+
+
+def rest_total(matrix: ScoreMatrix, item: str) -> pd.Series:
+    """Per student scored on ``item``: the total of the *other* items scored for every student (0 when
+    there are none). The item's score plus this is the total that ranks students for that item."""
+    scored = matrix.wide.index[matrix.wide[item].notna().to_numpy()]
+    others = [i for i in matrix.complete if i != item]
+    if not others:
+        return pd.Series(0.0, index=scored)
+    return matrix.wide.loc[scored, others].sum(axis=1).astype(float)
+
+
+def upper_lower_groups(students, totals) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (into ``students``/``totals``) of the upper and lower group: the top and bottom
+    :data:`GROUP_SHARE` of the students by total, at least one each, ties broken by student id.
+
+    One rule for the upper-lower index of :func:`item_analysis` and the distractor analysis, so a
+    student is "upper" in both or in neither.
+    """
+    ids = np.asarray(students).astype(str)
+    totals = np.asarray(totals, dtype=float)
+    if len(ids) != len(totals):
+        raise ValueError(f"upper_lower_groups needs one total per student; got {len(ids)} students and "
+                         f"{len(totals)} totals")
+    if not len(ids):
+        return np.array([], dtype=int), np.array([], dtype=int)
+    order = np.lexsort((ids, -totals))  # by total, high first
+    g = max(1, int(round(GROUP_SHARE * len(ids))))
+    return order[:g], order[-g:]
+
+
 def item_analysis(scores: pd.DataFrame) -> pd.DataFrame:
     """Classical item statistics, one row per item (in the order items first appear in ``scores``).
 
@@ -75,23 +145,12 @@ def item_analysis(scores: pd.DataFrame) -> pd.DataFrame:
     - ``flags``: "too easy" (p > 0.9), "too hard" (p < 0.3), "low discrimination" (r < 0.2),
       "negative discrimination" (r < 0); none with fewer than 3 students scored;
     - ``note``: why an index is missing (every student scored the same, too few students, ...) or
-      why it is uncertain.
+      why it is uncertain;
+    - ``variants``, ``options``: "" here; :func:`~curriculum.staff.report.options.item_summaries` fills
+      them from the students' answers.
     """
-    for column in ("student", "item", "score", "max"):
-        if column not in scores.columns:
-            raise ValueError(f"item_analysis needs a column {column!r}; it has {', '.join(map(str, scores.columns))}")
-    items = list(dict.fromkeys(scores["item"]))
-    twice = scores.duplicated(["student", "item"])
-    if twice.any():
-        first = scores[twice].iloc[0]
-        raise ValueError(f"item_analysis needs one score per student and item; {first['student']!r} has "
-                         f"{int(((scores['student'] == first['student']) & (scores['item'] == first['item'])).sum())} "
-                         f"for {first['item']!r}")
-    wide = scores.set_index(["student", "item"])["score"].astype(float).unstack("item")
-    wide = wide.reindex(columns=items).sort_index()
-    maxima = scores.groupby("item")["max"].max()
-    kinds = scores.groupby("item")["kind"].first() if "kind" in scores.columns else pd.Series(dtype=str)
-    complete = [i for i in items if wide[i].notna().all()]
+    matrix = score_matrix(scores)
+    wide, maxima, kinds, items, complete = matrix.wide, matrix.maxima, matrix.kinds, matrix.items, matrix.complete
     n_students = len(wide)
     rows = []
     for item in items:
@@ -101,7 +160,7 @@ def item_analysis(scores: pd.DataFrame) -> pd.DataFrame:
         top = float(maxima[item])
         values = col.to_numpy(dtype=float)[mask]
         others = [i for i in complete if i != item]
-        rest = wide[others].sum(axis=1).to_numpy(dtype=float)[mask] if others else np.zeros(n)
+        rest = rest_total(matrix, item).to_numpy(dtype=float)
         notes, flags = [], []
         mean = float(values.mean()) if n else math.nan
         p = mean / top if n and top > 0 else math.nan
@@ -124,10 +183,8 @@ def item_analysis(scores: pd.DataFrame) -> pd.DataFrame:
             else:
                 r = _pearson(values, rest)
             if np.ptp(values) > 0 and top > 0:
-                total = rest + values
-                order = np.lexsort((wide.index.to_numpy()[mask].astype(str), -total))  # by total, high first
-                g = max(1, int(round(GROUP_SHARE * n)))
-                d = float((values[order[:g]].mean() - values[order[-g:]].mean()) / top)
+                upper, lower = upper_lower_groups(wide.index.to_numpy()[mask], rest + values)
+                d = float((values[upper].mean() - values[lower].mean()) / top)
             if n < SMALL_COHORT:
                 notes.append(f"small cohort (n={n}): indices are unstable")
             if p > EASY:
@@ -144,6 +201,6 @@ def item_analysis(scores: pd.DataFrame) -> pd.DataFrame:
             "difficulty": round(p, 3) if not math.isnan(p) else math.nan,
             "discrimination": round(r, 3) if not math.isnan(r) else math.nan,
             "upper_lower": round(d, 3) if not math.isnan(d) else math.nan,
-            "flags": "; ".join(flags), "note": "; ".join(notes),
+            "flags": "; ".join(flags), "note": "; ".join(notes), "variants": "", "options": "",
         })
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)

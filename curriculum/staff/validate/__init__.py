@@ -16,6 +16,11 @@ Two runs of nbgrader's :class:`~nbgrader.validator.Validator`, configured by the
    version or the test is broken -- typically the Grader's result is assigned or printed instead of
    being the cell's last expression, which nbgrader reads as full marks.
 
+3. **Every student's variant works** (:func:`validate_variants`, when the plan varies the assignment):
+   for a sample of student ids that shows every pool member, graded as data as autograde grades it,
+   the key's answers for each student's own variant get full marks, no answer gets 0, and the widget
+   shows the variant the key grades.
+
 :func:`release_validated` is what ``curriculum build`` runs: it generates the student version into a
 scratch folder, validates both versions, and only then puts the student version into ``release/``.
 """
@@ -29,9 +34,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..course import Course
-from .runner import (CellResult, CourseValidator, ValidationProblem, ValidationReport, course_config,
+from .runner import (VARIANTS, CellResult, CourseValidator, ValidationProblem, ValidationReport, course_config,
                      course_validator)
-from .versions import validate_instructor, validate_release
+from .versions import validate_instructor, validate_release, validate_variants
 
 __all__ = [
     "CellResult",
@@ -44,6 +49,7 @@ __all__ = [
     "summary",
     "validate_instructor",
     "validate_release",
+    "validate_variants",
 ]
 
 def release_validated(course: Course, assignment: str, target: Path | None = None) -> list[ValidationReport]:
@@ -57,14 +63,15 @@ def release_validated(course: Course, assignment: str, target: Path | None = Non
         instructor = validate_instructor(course, assignment)
         fresh = generating.result()
         student = validate_release(course, assignment, fresh)
-        if instructor.ok and student.ok:
+        variants = validate_variants(course, assignment)
+        if instructor.ok and student.ok and variants.ok:
             target = target or course.root / "release" / assignment
             target.parent.mkdir(parents=True, exist_ok=True)
             old = Path(scratch) / ".previous"
             if target.exists():
                 shutil.move(target, old)
             shutil.move(fresh, target)  # os.replace where it can; a copy across file systems
-    return [instructor, student]
+    return [instructor, student, variants]
 
 
 def summary(reports: list[ValidationReport], target: Path | None = None) -> str:
@@ -73,7 +80,9 @@ def summary(reports: list[ValidationReport], target: Path | None = None) -> str:
     where = str(target) if target else f"release/{assignment}"
     if all(r.ok for r in reports):
         cells = max(len(r.cells) for r in reports)
-        return (f"validated: {cells} auto-graded cell(s) give full marks to the key's answers and 0 to none; "
-                f"{where} regenerated")
+        varied = next((r.students for r in reports if r.version == VARIANTS and r.students), 0)
+        each = f", in the variants of {varied} sample students too (every pool member)" if varied else ""
+        return (f"validated: {cells} auto-graded cell(s) give full marks to the key's answers and 0 to none"
+                f"{each}; {where} regenerated")
     count = sum(len(r.problems) for r in reports)
     return f"validation failed ({count} problem(s)); {where} left as it was"

@@ -23,6 +23,7 @@ __all__ = ["CellResult", "CourseValidator", "ValidationProblem", "ValidationRepo
 
 INSTRUCTOR = "instructor"
 STUDENT = "student"
+VARIANTS = "variants"
 _IGNORE = shutil.ignore_patterns("*.answers.json", "*.answers.json.*", ".ipynb_checkpoints", "__pycache__")
 
 
@@ -49,6 +50,7 @@ class ValidationReport:
     cells: list[CellResult] = field(default_factory=list)
     problems: list[ValidationProblem] = field(default_factory=list)
     timeout: int | None = None  # seconds a cell may run (Execute.timeout in the course's nbgrader_config.py)
+    students: int = 0  # student ids whose variants were graded (the variants check)
 
     @property
     def ok(self) -> bool:

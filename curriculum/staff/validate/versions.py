@@ -12,10 +12,10 @@ from nbgrader import utils as nbutils
 from ...answers import AnswerStore
 from ..course import Course
 from ..simulate import correct_value
-from .runner import (_IGNORE, INSTRUCTOR, STUDENT, ValidationReport, _cells_by_source, _error, _feedback, _grade_id,
+from .runner import (_IGNORE, INSTRUCTOR, STUDENT, VARIANTS, ValidationReport, _cells_by_source, _error, _feedback, _grade_id,
                      _is_autograded, _keys, _label, _run, _stdout)
 
-__all__ = ["validate_instructor", "validate_release"]
+__all__ = ["validate_instructor", "validate_release", "validate_variants"]
 
 
 def validate_instructor(course: Course, assignment: str) -> ValidationReport:
@@ -140,3 +140,80 @@ def validate_release(course: Course, assignment: str, release_folder: Path) -> V
     return report
 
 
+
+
+#: Student ids a variants validation tries: at least MIN, more until every pool member has been shown.
+SAMPLE_MIN, SAMPLE_MAX = 24, 400
+
+
+def validate_variants(course: Course, assignment: str) -> ValidationReport:
+    """Every student's own variant, graded as data (as autograde grades this course): for a sample of
+    student ids that shows every member of every pool, the key's answers for that student's variant get
+    full marks and no answer gets 0, and the widget shows the variant the key grades. Nothing to do
+    when the assignment does not vary."""
+    import contextlib
+    import io
+
+    from ...answers import AnswerRecord, AnswerSet, now_iso
+    from ...grading import Grader
+    from ...keys import notebook_settings, widget_arguments
+    from ...variants import layout_for_call
+
+    report = ValidationReport(assignment, VARIANTS)
+    keys = _keys(course, assignment, report)
+    source = course.source_notebook(assignment)
+    settings = notebook_settings(source)
+    if keys is None or not settings.on:
+        return report
+    widgets = widget_arguments(source)
+    unseen = {(k.item, m) for k in keys for pool in k.pools for m in pool} if settings.mode == "cases" else set()
+    students: list[str] = []
+    while len(students) < SAMPLE_MAX and (len(students) < SAMPLE_MIN or unseen):
+        students.append(f"variant-check-{len(students) + 1:03d}")
+        for key in keys:
+            unseen -= {(key.item, shown) for _listed, shown in key.layout(settings, assignment, students[-1]).cases}
+    for item, member in sorted(unseen):
+        report.problem(item, f"no student of {len(students)} sample ids is shown pool member {member}")
+    failed: set[str] = set()
+    for student in students:
+        answers = AnswerSet(assignment)
+        for key in keys:
+            view = key.layout(settings, assignment, student)
+            try:
+                value = correct_value(key.shown(view))
+            except (KeyError, ValueError, TypeError, IndexError) as exc:
+                report.problem(key.item, f"{student}: no correct answer can be made from the key ({exc})")
+                failed.add(key.item)
+                continue
+            answers.answers[key.item] = AnswerRecord(key.kind, value, now_iso(), view.fingerprint if view.varied else None)
+        for key in keys:
+            if key.item in failed:
+                continue
+            view = key.layout(settings, assignment, student)
+            method, arguments = widgets.get(key.item, (None, None))
+            if method is None or layout_for_call(method, arguments, settings, assignment, student).fingerprint \
+                    != view.fingerprint:
+                report.problem(key.item, f"{student}: the widget shows another variant than the key grades "
+                                         "(run `curriculum check`: the key and the widget disagree on the options or posts)")
+                failed.add(key.item)
+                continue
+            for given, want in ((answers, key.points), (AnswerSet(assignment), 0.0)):
+                printed = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(printed):
+                        grader = Grader(assignment, answers=given, student=student, settings=settings)
+                        points = float(getattr(grader, key.method)(key.item, points=key.points, **key.args))
+                except Exception as exc:  # the key is wrong for this variant
+                    report.problem(key.item, f"{student} ({view.label() or 'order only'}): the test raises "
+                                             f"{exc.__class__.__name__}: {exc}")
+                    failed.add(key.item)
+                    break
+                if abs(points - want) > 1e-9:
+                    what = "the key's answers" if want else "no answer"
+                    report.problem(key.item, f"{student} ({view.label() or 'order only'}): {what} get {points:g} "
+                                             f"of {key.points:g} point(s), not {want:g}; it printed: "
+                                             f"{_feedback(printed.getvalue())}")
+                    failed.add(key.item)
+                    break
+    report.students = len(students)
+    return report
