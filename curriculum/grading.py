@@ -82,11 +82,9 @@ class Grader:
         if record.kind != kind:
             notes.append(f"The saved answer is a {record.kind!r} answer, but this item takes a {kind!r} answer; it was ignored.")
             return None, notes
-        expected = view.fingerprint if view.varied else None
-        if record.variant is not None and record.variant != expected:
-            notes.append(f"{STAFF_NOTE} the saved answer was made for another student's variant of this item "
-                         f"(variant {record.variant}; {self.student or 'this student'}'s is "
-                         f"{expected or 'the authored one'}); it was scored as it stands in the student's own.")
+        note = variants.mismatch(record.variant, view, self.student)
+        if note:
+            notes.append(f"{STAFF_NOTE} {note}")
         return record.value, notes
 
     def _report(self, item: str, points: float, result: scoring.Result, notes: list[str]) -> Points:

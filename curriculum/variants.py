@@ -37,7 +37,7 @@ from .kinds import BY_METHOD as _KIND
 
 __all__ = ["COURSE_ID", "DEFAULT_MODE", "MODES", "STUDENT_ID", "STUDENT_ID_RULE", "Layout", "Settings", "check_mode",
            "check_student_id", "configure", "configured", "key_options", "layout", "layout_for_call",
-           "layout_for_key", "listed", "settings_call", "shown_arguments", "shown_key"]
+           "layout_for_key", "listed", "mismatch", "settings_call", "shown_arguments", "shown_key"]
 
 #: The course id in nbgrader_config.py and in the gradebook; with the course plan's start date, the first
 #: part of every variant's hash (so each offering of the course has variants of its own).
@@ -228,6 +228,21 @@ def layout_for_key(method: str, item: str, arguments: Mapping[str, Any], setting
     return Layout(item)
 
 
+def mismatch(saved: str | None, view: Layout, student: str | None) -> str | None:
+    """What staff should know when an answer saved in variant ``saved`` is graded in ``view`` (the
+    variant of ``student``, who submitted it), or None when it was made in that very variant."""
+    expected = view.fingerprint if view.varied else None
+    if saved == expected:
+        return None
+    who = student or "this student"
+    if saved is None:
+        return (f"the saved answer carries no variant, so it was not made in {who}'s own variant {expected} of "
+                "this item (a changed setup cell, or answers from before variants were on); it was scored as it "
+                "stands in the student's own.")
+    return (f"the saved answer was made for another student's variant of this item (variant {saved}; {who}'s is "
+            f"{expected or 'the authored item'}); it was scored as it stands in the student's own.")
+
+
 #: The settings of each notebook whose Quiz this process made (a kernel): what a Grader in the same
 #: kernel (an instructor's own test code) varies by.
 _CONFIGURED: dict[str, Settings] = {}
@@ -259,6 +274,8 @@ def shown_arguments(method: str, arguments: Mapping[str, Any], view: Layout) -> 
         name = "posts" if "posts" in args else "items"
         given = args[name]
         if isinstance(given, Mapping):  # posts given as texts: keep each text with its key
+            if view.cases:
+                raise ValueError(f"{view.item}: pools need posts given as case ids, not as texts")
             args[name] = {k: given[k] for k in view.order}
         else:
             args[name] = list(view.order)

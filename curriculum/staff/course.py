@@ -303,6 +303,12 @@ class Course:
                     if pool[0] not in shown_posts or pool[0] not in keyed:
                         problems.append(f"{key.item}: pool {pool} must start with a case the item lists "
                                         f"({', '.join(map(str, shown_posts))})")
+                if key.kind == "identifiers":
+                    given = key.args.get("identifiers")
+                    if key.args.get("spans") or key.args.get("text") is not None or not isinstance(given, dict) \
+                            or sorted(given) != sorted(m for pool in key.pools for m in pool):
+                        problems.append(f"{key.item}: a pooled spot-the-identifiers key gives case= and "
+                                        "identifiers={case: [phrases]} for every pool member (no text= or spans=)")
                 if key.kind == "triage":
                     missing = [m for pool in key.pools for m in pool if m not in (key.args.get("key") or {})]
                     if missing:

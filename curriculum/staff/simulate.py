@@ -102,7 +102,7 @@ def student_keys(keys: list[ItemKey], notebook: Path, student: str) -> list[Item
     from ..keys import notebook_settings
 
     settings = notebook_settings(notebook)
-    return [k.for_student(settings, notebook.stem, student) for k in keys] if settings.on else keys
+    return [k.for_student(settings, notebook.stem, student) for k in keys]  # off: each pool's first member
 
 
 def simulate_submission(release_notebook: Path, folder: Path, student: SimulatedStudent,

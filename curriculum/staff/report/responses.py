@@ -122,11 +122,11 @@ def other_variants(course: Course, assignment: str) -> list[str]:
     for student, answers in students:
         for key in keys:
             record = answers.answers.get(key.item)
-            if record is None or record.variant is None:
+            if record is None:
                 continue
             view = key.layout(settings, assignment, student)
             expected = view.fingerprint if view.varied else None
             if record.variant != expected:
-                found.append(f"{student} {key.item}: answer saved in variant {record.variant}, not the student's "
-                             f"own ({expected or 'the authored item'})")
+                found.append(f"{student} {key.item}: answer saved in variant {record.variant or '(none)'}, not the "
+                             f"student's own ({expected or 'the authored item'})")
     return found

@@ -80,8 +80,9 @@ def summary(reports: list[ValidationReport], target: Path | None = None) -> str:
     where = str(target) if target else f"release/{assignment}"
     if all(r.ok for r in reports):
         cells = max(len(r.cells) for r in reports)
-        varied = next((r.students for r in reports if r.version == VARIANTS and r.students), 0)
-        each = f", in the variants of {varied} sample students too (every pool member)" if varied else ""
+        varied = next((r for r in reports if r.version == VARIANTS and r.students), None)
+        each = (f", in the variants of {varied.students} sample students too"
+                f"{' (every pool member)' if varied.pooled else ''}") if varied else ""
         return (f"validated: {cells} auto-graded cell(s) give full marks to the key's answers and 0 to none"
                 f"{each}; {where} regenerated")
     count = sum(len(r.problems) for r in reports)

@@ -51,6 +51,7 @@ class ValidationReport:
     problems: list[ValidationProblem] = field(default_factory=list)
     timeout: int | None = None  # seconds a cell may run (Execute.timeout in the course's nbgrader_config.py)
     students: int = 0  # student ids whose variants were graded (the variants check)
+    pooled: bool = False  # ... and they were shown every member of every pool
 
     @property
     def ok(self) -> bool:

@@ -10,12 +10,18 @@ import nbformat
 from nbgrader import utils as nbutils
 
 from ...answers import AnswerStore
+from ...identity import GRADING_ENV
+from ...keys import notebook_settings
+from ...nbhelpers import environment
 from ..course import Course
 from ..simulate import correct_value
 from .runner import (_IGNORE, INSTRUCTOR, STUDENT, VARIANTS, ValidationReport, _cells_by_source, _error, _feedback, _grade_id,
                      _is_autograded, _keys, _label, _run, _stdout)
 
 __all__ = ["validate_instructor", "validate_release", "validate_variants"]
+
+#: The student whose variants the instructor version is run as.
+CHECK_STUDENT = "instructor-check"
 
 
 def validate_instructor(course: Course, assignment: str) -> ValidationReport:
@@ -30,15 +36,18 @@ def validate_instructor(course: Course, assignment: str) -> ValidationReport:
         folder = Path(scratch) / assignment
         shutil.copytree(course.source_notebook(assignment).parent, folder, ignore=_IGNORE)
         store = AnswerStore(assignment, folder)
-        for key in keys:
+        settings = notebook_settings(course.source_notebook(assignment))
+        for key in keys:  # the answers of one student's variant, as that student's kernel saves them
+            view = key.layout(settings, assignment, CHECK_STUDENT)
             try:
-                store.save(key.item, key.kind, correct_value(key))
+                store.save(key.item, key.kind, correct_value(key.shown(view)), view.fingerprint if view.varied else None)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
                 report.problem(key.item, f"no correct answer can be made from the key "
                                          f"({exc.__class__.__name__}: {exc})")
         if report.problems:
             return report
-        results, nb = _run(course, report, folder / f"{assignment}.ipynb", items, validate_all=True)
+        with environment(**{GRADING_ENV: CHECK_STUDENT}):  # the kernel's Quiz and Grader: that student
+            results, nb = _run(course, report, folder / f"{assignment}.ipynb", items, validate_all=True)
     if nb is None:
         return report
     by_source = _cells_by_source(nb)
@@ -156,7 +165,7 @@ def validate_variants(course: Course, assignment: str) -> ValidationReport:
 
     from ...answers import AnswerRecord, AnswerSet, now_iso
     from ...grading import Grader
-    from ...keys import notebook_settings, widget_arguments
+    from ...keys import widget_arguments
     from ...variants import layout_for_call
 
     report = ValidationReport(assignment, VARIANTS)
@@ -216,4 +225,5 @@ def validate_variants(course: Course, assignment: str) -> ValidationReport:
                     failed.add(key.item)
                     break
     report.students = len(students)
+    report.pooled = any(key.pools for key in keys) and settings.mode == "cases"
     return report
