@@ -194,17 +194,12 @@ def notebook_settings(path: str | Path) -> Settings:
     return quiz_settings(c.source for c in nb.cells if c.cell_type == "code" and not cell_meta(c).get("grade"))
 
 
-def widget_arguments(path: str | Path, begin_tests: str | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Item id -> (quiz method, its arguments by name) for every exercise cell of a notebook whose call
-    has literal arguments: what the widget shows, for checks that the key and the widget agree."""
-    import inspect
-
+def _widget_calls(path: str | Path, begin_tests: str | None = None):
+    """Every ``quiz.<method>(item, ...)`` call node of a notebook's exercise cells (not its hidden tests)."""
     from .nbhelpers import hidden_test_markers
-    from .quiz import Quiz
 
     begin_tests = begin_tests or hidden_test_markers()[0]
     nb = nbformat.read(Path(path), as_version=4)
-    found: dict[str, tuple[str, dict[str, Any]]] = {}
     for cell in nb.cells:
         if cell.cell_type != "code" or begin_tests in cell.source:
             continue
@@ -213,18 +208,29 @@ def widget_arguments(path: str | Path, begin_tests: str | None = None) -> dict[s
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in GRADER_METHODS and node.args):
-                continue
-            try:
-                args = [ast.literal_eval(a) for a in node.args]
-                kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-                bound = inspect.signature(getattr(Quiz, node.func.attr)).bind(None, *args, **kwargs)
-            except (ValueError, TypeError, SyntaxError):
-                continue
-            bound.apply_defaults()
-            arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
-            found[arguments["item"]] = (node.func.attr, arguments)
+                yield node
+
+
+def widget_arguments(path: str | Path, begin_tests: str | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Item id -> (quiz method, its arguments by name) for every exercise cell of a notebook whose call
+    has literal arguments: what the widget shows, for checks that the key and the widget agree."""
+    import inspect
+
+    from .quiz import Quiz
+
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for node in _widget_calls(path, begin_tests):
+        try:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+            bound = inspect.signature(getattr(Quiz, node.func.attr)).bind(None, *args, **kwargs)
+        except (ValueError, TypeError, SyntaxError):
+            continue
+        bound.apply_defaults()
+        arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+        found[arguments["item"]] = (node.func.attr, arguments)
     return found
 
 
@@ -282,21 +288,5 @@ def read_keys(path: str | Path, begin_tests: str | None = None) -> list[ItemKey]
 
 def widget_items(path: str | Path, begin_tests: str | None = None) -> dict[str, str]:
     """Item id -> quiz method, for every exercise widget call in a notebook (graded or practice)."""
-    from .nbhelpers import hidden_test_markers
-
-    begin_tests = begin_tests or hidden_test_markers()[0]
-    nb = nbformat.read(Path(path), as_version=4)
-    found: dict[str, str] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or begin_tests in cell.source:
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in GRADER_METHODS and node.args
-                    and isinstance(node.args[0], ast.Constant)):
-                found[node.args[0].value] = node.func.attr
-    return found
+    return {node.args[0].value: node.func.attr for node in _widget_calls(path, begin_tests)
+            if isinstance(node.args[0], ast.Constant)}

@@ -78,6 +78,9 @@ def test_the_binder_environment_is_the_light_student_install(binder_env):
         f"the notebook's kernel would run {kernel}, not the binder venv's python"
 
 
+STUDENT = "binder-student"
+
+
 def test_a_student_runs_module_01_from_binder_and_saves_answers(binder_env, tmp_path):
     copy, python = binder_env
     try:
@@ -86,7 +89,7 @@ def test_a_student_runs_module_01_from_binder_and_saves_answers(binder_env, tmp_
         pytest.fail(f"JupyterLab from binder/ did not start: {exc}", pytrace=False)
     notebook = copy / "release" / MODULE / f"{MODULE}.ipynb"
     answer_file = notebook.with_name(f"{MODULE}.answers.json")
-    items = load_items(notebook, Course(REPO).source_notebook(MODULE))  # the course's (US) version
+    items = load_items(notebook, Course(REPO).source_notebook(MODULE), STUDENT)  # the course's (US) version
     chosen = [next(it for it in items if it.graded), next(it for it in items if not it.graded)]
     try:
         with sync_playwright() as playwright:
@@ -94,6 +97,7 @@ def test_a_student_runs_module_01_from_binder_and_saves_answers(binder_env, tmp_
             lab = LabPage(browser.new_context(viewport={"width": 1280, "height": 900}).new_page(), server)
             lab.open_notebook(f"release/{MODULE}/{MODULE}.ipynb", workspace="binder")
             lab.run_all()
+            lab.enter_student_id(STUDENT)  # nothing on Binder says who the student is: the setup cell asks
             lab.wait_for_exercises({it.item: it.controls for it in items})
             assert "official Jupyter news" not in lab.page.locator("body").inner_text(), \
                 "JupyterLab's news pop-up covers the lesson"

@@ -29,8 +29,10 @@ from browser.answering import (
     keyboard_answer,
     load_items,
     mouse_answer,
+    normalise,
     planned_answer,
     practice_feedback,
+    right_value,
     shown_value,
     wait_for_saved,
 )
@@ -38,10 +40,11 @@ from browser.lab import BrowserSetupError, JupyterLabServer, LabPage, axe_script
 from playwright.sync_api import expect, sync_playwright
 from test_course import copy_course
 
+from curriculum import cases, scoring
 from curriculum.answers import KINDS, parse_answer_file
 from curriculum.preprocessors import embedded_answers
-from curriculum.keys import read_keys
-from curriculum.staff.simulate import expected_points, submitted_answers
+from curriculum.keys import notebook_settings, read_keys
+from curriculum.staff.simulate import expected_points, student_keys, submitted_answers
 
 pytestmark = pytest.mark.browser
 
@@ -89,9 +92,9 @@ class BrowserCourse:
     def work(self, assignment: str) -> Path:
         return self.course.root / "work" / assignment
 
-    def items(self, assignment: str) -> list[Item]:
+    def items(self, assignment: str, student: str = "") -> list[Item]:
         return load_items(REPO / "release" / assignment / f"{assignment}.ipynb",
-                          self.course.source_notebook(assignment))
+                          self.course.source_notebook(assignment), student or STUDENT)
 
 
 class JurisdictionCourse:
@@ -115,8 +118,8 @@ class JurisdictionCourse:
     def work(self, assignment: str) -> Path:
         return self.course.root / "work" / assignment
 
-    def items(self, assignment: str) -> list[Item]:
-        return load_items(self.release, self.course.source_notebook(assignment))
+    def items(self, assignment: str, student: str = "") -> list[Item]:
+        return load_items(self.release, self.course.source_notebook(assignment), student or STUDENT)
 
 
 @pytest.fixture(scope="module")
@@ -165,9 +168,12 @@ def lab(browser, server):
 CODE_MARKS = ("correct=", "explain=", "quiz.", "cases.show(", "Grader(", "from curriculum")
 
 
-def open_and_run(lab: LabPage, assignment: str, items: list[Item]) -> None:
-    lab.open_notebook(f"work/{assignment}/{assignment}.ipynb", workspace=assignment)
+def open_and_run(lab: LabPage, assignment: str, items: list[Item], student: str = STUDENT,
+                 folder: str = "work") -> None:
+    """Open the module, run every cell, and (the first time) type the student id its variants need."""
+    lab.open_notebook(f"{folder}/{assignment}/{assignment}.ipynb", workspace=f"{folder}-{assignment}")
     lab.run_all()
+    lab.enter_student_id(student)
     lab.wait_for_exercises({it.item: it.controls for it in items})
     check_no_code_shown(lab, assignment)
     shown = lab.page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
@@ -273,10 +279,13 @@ class Submission:
     """The saved notebook and answer file copied to ``submitted/``, and nbgrader autograding them
     in the background (while the test goes on checking the page)."""
 
-    def __init__(self, browser_course: BrowserCourse, assignment: str, items: list[Item], plan: dict):
-        self.browser_course, self.assignment = browser_course, assignment
+    def __init__(self, browser_course: BrowserCourse, assignment: str, items: list[Item], plan: dict,
+                 student: str = STUDENT, work: Path | None = None):
+        self.browser_course, self.assignment, self.student = browser_course, assignment, student
         course = browser_course.course
-        work, dest = browser_course.work(assignment), course.root / "submitted" / STUDENT / assignment
+        work = work or browser_course.work(assignment)
+        dest = course.root / "submitted" / student / assignment
+        self.notebook = work / f"{assignment}.ipynb"
         dest.mkdir(parents=True, exist_ok=True)
         for name in (f"{assignment}.ipynb", f"{assignment}.answers.json"):
             shutil.copy2(work / name, dest / name)
@@ -294,19 +303,21 @@ class Submission:
         except BaseException as exc:  # re-raised by check()
             self._failure = exc
 
-    def check(self) -> None:
-        """The autograded score equals the score computed from the submission apart from nbgrader."""
+    def check(self, mixed: bool = True) -> None:
+        """The autograded score equals the score computed from the submission apart from nbgrader (and,
+        ``mixed``, lies strictly between nothing and full marks)."""
         self._thread.join(timeout=600)
         assert not self._thread.is_alive(), "nbgrader autograde did not finish within 10 minutes"
         if self._failure is not None:
             raise self._failure
         course, assignment = self.browser_course.course, self.assignment
-        score = {s.student: s for s in course.scores(assignment)}[STUDENT]
-        keys = read_keys(course.source_notebook(assignment))
-        expected = expected_points(self.answers, keys)
+        score = {s.student: s for s in course.scores(assignment)}[self.student]
+        keys = student_keys(read_keys(course.source_notebook(assignment)), self.notebook, self.student)
+        expected = expected_points(self.answers, keys)  # in the student's own variant
         assert score.items == {k.cell_id: expected[k.item] for k in keys}
         assert score.auto_score == round(sum(expected.values()), 2)
-        assert 0 < score.auto_score < score.auto_max  # a mix of right, partly right and wrong answers
+        if mixed:
+            assert 0 < score.auto_score < score.auto_max  # a mix of right, partly right and wrong answers
         print(f"{assignment}: autograded {score.auto_score} of {score.auto_max}, as expected")
 
 
@@ -354,6 +365,7 @@ def test_answers_survive_a_page_reload_and_a_kernel_restart(lab, browser_course)
     lab.restart_kernel_and_clear()  # a new kernel: the widgets come back from the answer file
     before = parse_answer_file(answer_file.read_text(), assignment).answers
     lab.run_all()
+    expect(lab.student_id_box()).to_have_count(0)  # asked once: the id is kept with the answers
     check_shown(lab, items, plan, answered, "after restarting the kernel and running all cells")
     assert parse_answer_file(answer_file.read_text(), assignment).answers == before, \
         "running the cells again changed the answer file"
@@ -567,6 +579,7 @@ def test_each_jurisdiction_teaches_its_own_law_and_grades_its_own_keys(jurisdict
     answer_file = other.work(assignment) / f"{assignment}.answers.json"
     lab.open_notebook(f"course-{jurisdiction}/work/{assignment}/{assignment}.ipynb", workspace=jurisdiction)
     lab.run_all()
+    lab.enter_student_id(STUDENT)
     lab.wait_for_exercises({it.item: it.controls for it in items})
     check_no_code_shown(lab, assignment)
     shown = lab.page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
@@ -577,3 +590,56 @@ def test_each_jurisdiction_teaches_its_own_law_and_grades_its_own_keys(jurisdict
         answer_with_mouse(lab, answer_file, it, plan[it.item])
     save_with_copies(lab, assignment, work=other.work(assignment))
     check_page_and_grade(lab, other, assignment, items, plan)
+
+
+def test_two_students_see_and_are_graded_on_their_own_variants(lab, browser_course):
+    """Module 01 varies (`variants: cases`): two students, each typing their id in the setup cell, see
+    the options in different orders and different posts from its pools; each answers their own variant
+    right and gets full marks for it."""
+    from test_variants_grading import differing_students
+
+    assignment = RESTART_MODULE
+    course = browser_course.course
+    students = differing_students(course, assignment, "browser")
+    settings = notebook_settings(REPO / "release" / assignment / f"{assignment}.ipynb")
+    keys = read_keys(course.source_notebook(assignment))
+    pooled = [k for k in keys if k.pools]
+    seen, submissions = {}, []
+    for student in students:
+        folder = course.root / f"work-{student}" / assignment
+        folder.mkdir(parents=True)
+        shutil.copy(REPO / "release" / assignment / f"{assignment}.ipynb", folder)
+        items = browser_course.items(assignment, student)
+        graded = [it for it in items if it.graded]
+        open_and_run(lab, assignment, items, student=student, folder=f"work-{student}")
+        shown_cases = {k.item: dict(k.layout(settings, assignment, student).cases) for k in pooled}
+        for key in pooled:  # the posts of the student's own pools on the page, not the other members
+            box = lab.exercise(key.item)
+            for pool in key.pools:
+                case = shown_cases[key.item][pool[0]]
+                if key.kind == "identifiers":  # the post's words are its buttons
+                    words = [w for _s, _e, w in scoring.tokenize(cases.text(case))]
+                    assert box.locator("button.widget-toggle-button").all_inner_texts() == words, (student, case)
+                else:  # triage cards are titled "Post n (case id)"
+                    text = box.inner_text()
+                    assert f"({case})" in text and not [m for m in pool if m != case and f"({m})" in text], \
+                        (student, key.item, case)
+        first = graded[0]
+        seen[student] = (lab.exercise(first.item).locator("label").all_inner_texts(), shown_cases)
+        plan = {it.item: normalise(it, right_value(it)) for it in graded}  # right, in the student's variant
+        answer_file = folder / f"{assignment}.answers.json"
+        for it in graded:
+            answer_with_mouse(lab, answer_file, it, plan[it.item])
+        assert parse_answer_file(answer_file.read_text(), assignment).student == student  # asked once, kept
+        save_with_copies(lab, assignment, work=folder)
+        for earlier in submissions:  # one nbgrader autograde at a time on the course's gradebook
+            earlier.check(mixed=False)
+        submissions.append(Submission(browser_course, assignment, graded, plan, student=student, work=folder))
+        lab.server.shutdown_kernels()
+    (a_labels, a_cases), (b_labels, b_cases) = seen[students[0]], seen[students[1]]
+    assert a_labels != b_labels, "both students saw the options in the same order"
+    assert a_cases != b_cases, "both students saw the same posts"
+    for submission in submissions:
+        submission.check(mixed=False)
+        score = {s.student: s for s in course.scores(assignment)}[submission.student]
+        assert score.auto_score == score.auto_max, f"{submission.student} answered their own variant right"

@@ -25,7 +25,9 @@ import nbformat
 from curriculum import cases, scoring
 from curriculum.answers import AnswerFileError, parse_answer_file, validate_value
 from curriculum.exercises import Exercise
-from curriculum.keys import GRADER_METHODS, ItemKey, read_keys
+from curriculum.identity import ENV, GRADING_ENV
+from curriculum.keys import GRADER_METHODS, ItemKey, notebook_settings, read_keys
+from curriculum.nbhelpers import environment
 from curriculum.quiz import Quiz
 from curriculum.staff.simulate import correct_value
 
@@ -66,13 +68,18 @@ class Item:
         return count + 1
 
 
-def load_items(release_notebook: Path, source_notebook: Path) -> list[Item]:
-    """Every exercise item of a released notebook, in the order the notebook shows them."""
+def load_items(release_notebook: Path, source_notebook: Path, student: str | None = None) -> list[Item]:
+    """Every exercise item of a released notebook, in the order the notebook shows them, as ``student``
+    sees them when the notebook varies (its setup cell's settings): their letters, posts and keys."""
     name = release_notebook.stem
-    keys = {k.item: k for k in read_keys(source_notebook)}
+    settings = notebook_settings(release_notebook)
+    if settings.on and not student:
+        raise ValueError(f"{release_notebook.name} varies per student: give the student whose variant to answer")
+    keys = {k.item: k.for_student(settings, name, student) for k in read_keys(source_notebook)}
     nb = nbformat.read(release_notebook, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="browser-items-") as scratch:
-        quiz = Quiz(name, folder=scratch)
+    with tempfile.TemporaryDirectory(prefix="browser-items-") as scratch, \
+            environment(**{ENV: student, "JUPYTERHUB_USER": None, GRADING_ENV: None}):
+        quiz = Quiz(name, folder=scratch, variants=settings.mode, course=settings.course, pools=settings.pools)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and _shows_exercise(cell.source):
                 exec(compile(cell.source, f"{release_notebook.name} cell {index}", "exec"),  # noqa: S102

@@ -119,6 +119,8 @@ class JupyterLabServer:
             (self.home / folder).mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
         env.pop("CURRICULUM_DB_URL", None)  # students' kernels have no business with the gradebook
+        for name in ("JUPYTERHUB_USER", "CURRICULUM_STUDENT", "CURRICULUM_GRADING_STUDENT"):
+            env.pop(name, None)  # nothing says who the student is: the setup cell asks
         env.update(
             JUPYTERLAB_SETTINGS_DIR=str(self.home / "settings"),
             JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
@@ -355,6 +357,16 @@ class LabPage:
           const items = Object.keys(expected);
           return Object.keys(found).length === items.length && items.every(i => found[i] === expected[i]);
         }""", arg=controls, timeout=timeout)
+
+    def student_id_box(self) -> Any:
+        return self.page.locator(".jp-NotebookPanel .curriculum-student-id")
+
+    def enter_student_id(self, student: str) -> None:
+        """Type the student id into the setup cell's box and save it, as a student does the first time."""
+        box = self.student_id_box()
+        box.get_by_label("Student ID:").fill(student)
+        box.get_by_role("button", name="Save my ID").click()
+        box.get_by_text(f"Saved: {student}.").wait_for()
 
     def exercise(self, item: str) -> Any:
         """The widget of one exercise item, found by the item id its prompt shows."""

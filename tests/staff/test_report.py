@@ -265,11 +265,11 @@ def test_report_usage(capsys):
 def test_report_writes_every_file(reported):
     course, code, out, err, folder, _ = reported
     assert code == 0, err
-    for name in ("grades.csv", "items.csv", "canvas.csv", "moodle.csv", "score-distribution.png",
-                 "item-difficulty.png", "report.html"):
+    for name in ("grades.csv", "items.csv", "variants.csv", "options.csv", "canvas.csv", "moodle.csv",
+                 "score-distribution.png", "item-difficulty.png", "options.png", "report.html"):
         assert (folder / name).is_file() and (folder / name).stat().st_size > 0, name
         assert f"reports/{NAME}/{name}" in out
-    for png in ("score-distribution.png", "item-difficulty.png"):
+    for png in ("score-distribution.png", "item-difficulty.png", "options.png"):
         assert (folder / png).read_bytes().startswith(PNG_MAGIC)
     assert "feedback/*/99-toy/*.html (4 file(s), checked: no trace of the key)" in out
 
@@ -344,9 +344,11 @@ def test_html_report_embeds_the_figures_and_tables(reported):
     _, _, _, _, folder, _ = reported
     page = (folder / "report.html").read_text()
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', page)
-    assert len(images) == 2
+    assert len(images) == 3  # the distractor analysis too: the toy cohort answered its choice items
     assert base64.b64decode(images[0][0]) == (folder / "score-distribution.png").read_bytes()
     assert base64.b64decode(images[1][0]) == (folder / "item-difficulty.png").read_bytes()
+    assert base64.b64decode(images[2][0]) == (folder / "options.png").read_bytes()
+    assert "q1-single" in images[2][1] and "upper" in images[2][1]
     assert "Histogram of total scores" in images[0][1] and "q1-single: difficulty 0.75" in images[1][1]
     assert "corrected item-total correlation" in page and "Lovelace" in page and "q6-disclosure" in page
 
