@@ -228,7 +228,7 @@ def _plan(course: Course, show_objectives: bool) -> int:
     plan = load_plan(course.root)
     rows = [{"module": a.module, "assignment": a.id, "title": a.title, "week": a.week,
              "due": plan.due(a).isoformat(), "minutes": a.minutes, "auto points": a.auto_points,
-             "reflection points": a.manual_points} for a in plan.assignments]
+             "reflection points": a.manual_points, "variants": a.variants} for a in plan.assignments]
     print(f"{plan.title}: {len(rows)} modules from {plan.start.isoformat()}, "
           f"{sum(a.minutes for a in plan.assignments)} minutes in all")
     print(f"jurisdiction built: {LABELS[course.jurisdiction]} ({course.jurisdiction}; assignments/course.yaml"
