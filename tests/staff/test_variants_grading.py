@@ -224,3 +224,33 @@ def test_variants_off_reproduces_the_release_but_for_the_setup_cells_settings(tm
         assert ", variants=" not in fresh
         checked += 1
     assert checked == len(course.assignments()) == 7
+
+
+def _options_in_a_fresh_kernel(release: Path, folder: Path, env: dict[str, str]) -> list[str]:
+    """Run the release's cells in a new kernel (its environment given) and return q01's options as shown."""
+    import os
+
+    from nbclient import NotebookClient
+
+    from curriculum.nbhelpers import environment
+
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(release, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "code" and ("Quiz(" in c.source or '"q01-safe-harbor"' in c.source)]
+    nb.cells.append(nbformat.v4.new_code_cell(
+        'import json\nprint(json.dumps(list(quiz.items["q01-safe-harbor"].options.values())))'))
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    with environment(**{"JUPYTERHUB_USER": None, "CURRICULUM_STUDENT": None, "CURRICULUM_GRADING_STUDENT": None,
+                        **env}):
+        assert all(os.environ.get(k) == v for k, v in env.items())
+        client.execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    return json.loads(printed)
+
+
+def test_the_same_id_sees_the_same_variant_in_a_fresh_kernel_and_another_id_another(tmp_path):
+    release = REPO / "release" / MODULE / f"{MODULE}.ipynb"
+    hub = _options_in_a_fresh_kernel(release, tmp_path / "one", {"JUPYTERHUB_USER": "jdoe"})
+    again = _options_in_a_fresh_kernel(release, tmp_path / "two", {"CURRICULUM_STUDENT": "jdoe"})  # another machine
+    other = _options_in_a_fresh_kernel(release, tmp_path / "three", {"CURRICULUM_STUDENT": "asmith"})
+    assert hub == again and sorted(hub) == sorted(other) and hub != other

@@ -57,6 +57,16 @@ def responses_of(student: str, key: ItemKey, value: Any, variant: str, authored:
     return rows
 
 
+def variant_label(key: ItemKey, view) -> str:
+    """The variant a student saw, as the item analysis groups students: the pooled posts shown, or for a
+    single choice the letter its right answer was shown under (a position effect shows up there)."""
+    if view.cases:
+        return view.label()
+    if key.kind == "single" and view.letters:
+        return f"right answer shown as {view.shown_letter()[key.args['correct']]}"
+    return ""
+
+
 def _offered(key: ItemKey, widget: dict[str, Any]) -> dict[tuple[str, str], dict[str, bool]]:
     """Every option offered for each question of an item, each marked key or not, as authored."""
     a, out = key.args, {}
@@ -110,7 +120,8 @@ def read_responses(course: Course, assignment: str) -> tuple[pd.DataFrame, dict[
                 continue
             view = key.layout(settings, assignment, student)
             reasons = dict(widgets.get(key.item, ("", {}))[1].get("reasons") or {})
-            rows += responses_of(student, key.shown(view), record.value, view.label(), view.authored_letter(), reasons)
+            rows += responses_of(student, key.shown(view), record.value, variant_label(key, view),
+                                 view.authored_letter(), reasons)
     return pd.DataFrame(rows, columns=RESPONSE_COLUMNS), offered
 
 
