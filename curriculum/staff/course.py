@@ -266,17 +266,18 @@ class Course:
 
     @staticmethod
     def _check_variants(path: Path, keys) -> list[str]:
-        """Every student's variant of an item must be the same in the widget and in its key: a choice
-        item's key names every option the widget shows, and a pool starts with a case the item lists.
-        Checked whatever the plan says, so that turning variants on never breaks grading."""
-        from ..keys import widget_arguments
+        """Every student's variant of an item must be the same in the widget and in its key: when the
+        module varies, a choice item's key names every option the widget shows; a pool (declared, so
+        checked whatever the plan says) starts with a case the item lists and has a key for each member."""
+        from ..keys import notebook_settings, widget_arguments
         from ..variants import key_options, listed
 
         problems = []
         widgets = widget_arguments(path)
+        varies = notebook_settings(path).on
         for key in keys:
             method, arguments = widgets.get(key.item, (None, {}))
-            if method in ("single_choice", "multiple_choice"):
+            if varies and method in ("single_choice", "multiple_choice"):
                 shown, known = sorted(arguments["options"]), key_options(key.args)
                 if shown != known:
                     problems.append(f"{key.item}: the key knows the options {known} but the widget shows {shown}; "

@@ -30,9 +30,10 @@ def own_gradebook():
         yield
 
 
-def toy_course(root: Path, hidden_tests: dict[str, str] | None = None, timeout: int | None = None) -> Course:
-    """The toy course with a module title, objectives and a course plan (so the plan check agrees),
-    its hidden tests replaced as given (item -> code between the hidden-test markers)."""
+def toy_course(root: Path, hidden_tests: dict[str, str] | None = None, timeout: int | None = None,
+               variants: str = "off") -> Course:
+    """The toy course with a module title, objectives and a course plan (so the plan check agrees; its
+    ``variants``), its hidden tests replaced as given (item -> code between the hidden-test markers)."""
     make_course(root)
     path = root / "source" / NAME / f"{NAME}.ipynb"
     nb = nbformat.read(path, 4)
@@ -48,7 +49,7 @@ def toy_course(root: Path, hidden_tests: dict[str, str] | None = None, timeout: 
     (plan / f"{NAME}.yaml").write_text(yaml.safe_dump({
         "id": NAME, "title": "Toy module", "module": 1, "week": 1, "minutes": 30,
         "auto_points": float(sum(POINTS.values())), "manual_points": float(REFLECTION_POINTS),
-        "objectives": [OBJECTIVE]}, sort_keys=False))
+        "objectives": [OBJECTIVE], "variants": variants}, sort_keys=False))
     if timeout is not None:
         config = root / "nbgrader_config.py"
         text = config.read_text()
@@ -70,7 +71,7 @@ def grader(call: str, line: str = "{}", notebook: str = NAME) -> str:
 
 
 def test_build_validates_and_releases_the_toy_course(tmp_path):
-    course = toy_course(tmp_path / "toy")
+    course = toy_course(tmp_path / "toy", variants="order")
     stale = course.root / "release" / NAME / "stale.txt"  # a release left from an older build
     stale.parent.mkdir(parents=True)
     stale.write_text("old")
@@ -78,7 +79,8 @@ def test_build_validates_and_releases_the_toy_course(tmp_path):
     code, out, err = run_cli("--course", str(course.root), "build", NAME)
     assert code == 0, err
     assert (f"{NAME}: validated: {len(POINTS)} auto-graded cell(s) give full marks to the key's answers and 0 "
-            f"to none; release/{NAME} regenerated") in out
+            f"to none, in the variants of 24 sample students too; release/{NAME} regenerated") in out
+    assert 'variants=\\"order\\"' in (course.root / "release" / NAME / f"{NAME}.ipynb").read_text()
     assert f"{NAME}: source and release OK" in out
     assert f"{NAME}: graded as data (no kernel; no student code runs)" in out
     released = course.root / "release" / NAME / f"{NAME}.ipynb"

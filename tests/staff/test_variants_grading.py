@@ -254,3 +254,23 @@ def test_the_same_id_sees_the_same_variant_in_a_fresh_kernel_and_another_id_anot
     again = _options_in_a_fresh_kernel(release, tmp_path / "two", {"CURRICULUM_STUDENT": "jdoe"})  # another machine
     other = _options_in_a_fresh_kernel(release, tmp_path / "three", {"CURRICULUM_STUDENT": "asmith"})
     assert hub == again and sorted(hub) == sorted(other) and hub != other
+
+
+def test_every_pool_member_is_validated_and_a_broken_member_fails(tmp_path):
+    """`curriculum build`'s variants check grades sample students until every pool member has been
+    shown; a member whose key gives no identifier (so no answer can be right) fails it by name."""
+    from curriculum.staff.validate import validate_variants
+
+    course = copy_course(tmp_path / "course")
+    report = validate_variants(course, MODULE)
+    assert report.ok and report.students >= 24 and report.pooled, report.problems
+    source = course.authored_notebook(MODULE)
+    text = source.read_text()
+    cut = '\\"ASMT-014\\": [\\"this morning\\", \\"93-year-old\\", \\"retired postmaster\\", \\"Larkspur Bend\\"]'
+    assert cut in text
+    source.write_text(text.replace(cut, '\\"ASMT-014\\": []'))
+    broken = validate_variants(course, MODULE)
+    assert not broken.ok
+    assert {p.where for p in broken.problems} == {"q02-spot-nameless"}
+    assert "ASMT-014" in str(broken.problems[0])
+    assert any("ASMT-014" in p for p in course.check_source(MODULE))  # and the source check says so first
