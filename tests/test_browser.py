@@ -529,6 +529,7 @@ def test_arrow_keys_move_between_radio_options_and_letters_leave_the_notebook_al
     answer_file = folder / f"{ARROW_MODULE}.answers.json"
     lab.open_notebook(f"keys/{ARROW_MODULE}.ipynb", workspace="keys")
     lab.run_all()
+    lab.enter_student_id(STUDENT)
     lab.wait_for_exercises({it.item: it.controls for it in items})
 
     radios = lab.exercise(single.item).get_by_role("radio")
