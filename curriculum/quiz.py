@@ -180,6 +180,7 @@ class Quiz:
         """Build a sponsorship disclosure: one menu per part ({part: {option key: text}}), e.g.
         wording, placement, format in video. ``correct`` ({part: [acceptable keys]}) makes a practice
         item; ``case`` shows the post being fixed."""
+        # never varied: its menus have no letters to pass round (treated as practice by _add)
         return self._add("disclosure", dict(item=item, prompt=prompt, parts=parts, case=case), True,
                          lambda a, variant: DisclosureFixer(self.store, item, prompt, parts, labels=labels,
                                                             correct=correct, explain=explain, case=case))
