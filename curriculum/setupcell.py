@@ -11,7 +11,6 @@ reads the settings back from the assignment as the gradebook records it, never f
 from __future__ import annotations
 
 import ast
-import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,9 @@ __all__ = ["course_settings", "with_settings"]
 def _yaml(path: Path) -> dict[str, Any]:
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: every nbgrader process reads the plan
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         return {}
     except yaml.YAMLError as exc:
@@ -82,18 +82,20 @@ _SETUP = re.compile(r"""\bQuiz\((?P<name>"[^"\\]+"|'[^'\\]+')\)""")
 
 
 def with_settings(nb: dict[str, Any], notebook: str, settings: Settings) -> dict[str, Any]:
-    """``nb`` (a copy) with its setup cell's ``Quiz("<notebook>")`` given ``settings``; ``nb`` itself when
+    """A notebook like ``nb`` (which is not changed) with its setup cell's ``Quiz("<notebook>")`` given ``settings``; ``nb`` itself when
     they are off. ValueError if no setup cell makes the notebook's Quiz with its name alone."""
     if not settings.on:
         return nb
-    out = copy.deepcopy(nb)
-    for cell in out.get("cells", []):
+    cells = list(nb.get("cells", []))
+    for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
             continue
         source = "".join(cell.get("source", ""))
         match = _SETUP.search(source)
         if match and ast.literal_eval(match.group("name")) == notebook:
-            cell["source"] = source[:match.end() - 1] + settings_call(settings) + source[match.end() - 1:]
-            return out
+            # a new notebook and setup cell around the same other cells (nothing else changes: no deep copy)
+            cells[index] = {**cell, "source": source[:match.end() - 1] + settings_call(settings)
+                            + source[match.end() - 1:]}
+            return {**nb, "cells": cells}
     raise ValueError(f"{notebook}: no setup cell with quiz = Quiz({notebook!r}) to write the variant settings "
                      "into (give the notebook's name only; the build adds the rest)")
