@@ -415,6 +415,12 @@ class Course:
         """Regenerate into ``scratch`` and list files that differ from the committed release/."""
         rel = os.path.relpath(scratch, self.root)
         fresh = self.generate(assignment, release_dir=rel)
+        diffs = self.release_differences(assignment, fresh)
+        shutil.rmtree(scratch, ignore_errors=True)
+        return diffs
+
+    def release_differences(self, assignment: str, fresh: Path) -> list[str]:
+        """Files of a freshly generated student version (``fresh``) that differ from the committed release/."""
         committed = self.root / "release" / assignment
         if not committed.is_dir():
             return [f"release/{assignment} does not exist"]
@@ -429,5 +435,4 @@ class Course:
                 if (Path(c.left) / name).read_bytes() != (Path(c.right) / name).read_bytes():
                     diffs.append(f"differs: {prefix / name}")
             stack += [(sub, prefix / n) for n, sub in c.subdirs.items()]
-        shutil.rmtree(scratch, ignore_errors=True)
         return diffs
