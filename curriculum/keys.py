@@ -23,7 +23,7 @@ from .nbhelpers import cell_meta
 from .errors import KeyReadError
 
 __all__ = ["GRADER_METHODS", "GraderCall", "ItemKey", "KeyReadError", "graded_as_data", "grader_call", "kernel_tests",
-           "notebook_settings", "quiz_settings", "read_keys", "widget_arguments",
+           "declared_pools", "notebook_settings", "quiz_settings", "read_keys", "widget_arguments",
            "widget_items"]
 
 #: Grader method -> answer kind (from the registry, :mod:`curriculum.kinds`).
@@ -86,11 +86,10 @@ class ItemKey:
 
     def for_student(self, settings: Settings, notebook: str, student: str | None) -> ItemKey:
         """The key of ``student``'s variant of this item, as grading recomputes it."""
-        from .variants import layout_for_key
-
-        return self.shown(layout_for_key(self.method, self.item, self.args, settings, notebook, student))
+        return self.shown(self.layout(settings, notebook, student))
 
     def layout(self, settings: Settings, notebook: str, student: str | None) -> Layout:
+        """What ``student`` sees of this item (:func:`curriculum.variants.layout_for_key`)."""
         from .variants import layout_for_key
 
         return layout_for_key(self.method, self.item, self.args, settings, notebook, student)
@@ -186,6 +185,28 @@ def quiz_settings(sources: Iterable[str]) -> Settings:
             except (ValueError, TypeError, SyntaxError) as exc:
                 raise KeyReadError(f"the setup cell's Quiz(...) call has settings grading cannot read: {exc}") from None
     return Settings()
+
+
+def declared_pools(nb: dict[str, Any]) -> dict[str, Any]:
+    """{item: pools} from the ``pools=`` argument of each hidden test's Grader call in ``nb`` (a notebook
+    as a dict), read without running anything; ValueError for a ``pools=`` that is not a literal."""
+    found: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or not cell_meta(cell).get("grade"):
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue  # the course check reports it
+        for call in _grader_calls(tree):
+            pools = next((kw.value for kw in call.keywords if kw.arg == "pools"), None)
+            if pools is None or not call.args or not isinstance(call.args[0], ast.Constant):
+                continue
+            try:
+                found[call.args[0].value] = ast.literal_eval(pools)
+            except ValueError:
+                raise ValueError(f"{call.args[0].value}: pools= must be a literal list of lists of case ids") from None
+    return found
 
 
 def notebook_settings(path: str | Path) -> Settings:

@@ -78,15 +78,16 @@ class Quiz:
 
         return ReadyCheck(self)
 
-    def _add(self, method: str, arguments: dict[str, Any], practice: bool, make) -> Exercise | Pending:
-        """Make the exercise ``make(arguments, variant)`` builds, as this student's variant of a graded item."""
-        from .variants import layout_for_call, shown_arguments
+    def _add(self, method: str, arguments: dict[str, Any], make) -> Exercise | Pending:
+        """Make the exercise ``make(arguments, variant)`` builds from the call's ``arguments`` (by name), as
+        this student's variant when the item varies (:func:`curriculum.variants.varies`)."""
+        from .variants import layout_for_call, shown_arguments, varies
 
         item = arguments["item"]
-        if practice or not self.settings.on:
+        if not self.settings.on or not varies(method, arguments):
             exercise = make(arguments, None)
         elif self.student is None:
-            pending = Pending(item, arguments.get("prompt", ""), lambda: self._add(method, arguments, practice, make))
+            pending = Pending(item, arguments.get("prompt", ""), lambda: self._add(method, arguments, make))
             self._pending.append(pending)
             self.items[item] = pending
             return pending
@@ -100,8 +101,8 @@ class Quiz:
                       correct: str | None = None, explain: Mapping[str, str] | None = None,
                       case: str | None = None) -> SingleChoice:
         """``case``: a case-bank id shown as a post card above the options."""
-        return self._add("single_choice", dict(item=item, prompt=prompt, options=options, case=case),
-                         correct is not None, lambda a, variant: SingleChoice(
+        return self._add("single_choice", dict(item=item, prompt=prompt, options=options, case=case, correct=correct),
+                         lambda a, variant: SingleChoice(
                              self.store, a["item"], a["prompt"], a["options"], correct=correct, explain=explain,
                              case=a["case"], variant=variant))
 
@@ -109,8 +110,8 @@ class Quiz:
                         correct: Iterable[str] | None = None,
                         explain: Mapping[str, str] | None = None, case: str | None = None) -> MultipleChoice:
         """``case``: a case-bank id shown as a post card above the options."""
-        return self._add("multiple_choice", dict(item=item, prompt=prompt, options=options, case=case),
-                         correct is not None, lambda a, variant: MultipleChoice(
+        return self._add("multiple_choice", dict(item=item, prompt=prompt, options=options, case=case,
+                                                 correct=correct), lambda a, variant: MultipleChoice(
                              self.store, a["item"], a["prompt"], a["options"], correct=correct, explain=explain,
                              case=a["case"], variant=variant))
 
@@ -127,7 +128,7 @@ class Quiz:
             return PostTriage(self.store, a["item"], a["prompt"], posts, reasons, correct=correct, explain=explain,
                               variant=variant)
 
-        return self._add("triage", dict(item=item, prompt=prompt, posts=posts), correct is not None, make)
+        return self._add("triage", dict(item=item, prompt=prompt, posts=posts, correct=correct), make)
 
     def spot_identifiers(self, item: str, prompt: str, text: str | None = None, *, case: str | None = None,
                          correct: Iterable[str] | None = None, explain: str | None = None,
@@ -154,8 +155,8 @@ class Quiz:
             return SpotIdentifiers(self.store, a["item"], a["prompt"], body, correct=correct, explain=why,
                                    correct_spans=spans, variant=variant)
 
-        return self._add("spot_identifiers", dict(item=item, prompt=prompt, text=text, case=case),
-                         practice or correct is not None, make)
+        return self._add("spot_identifiers", dict(item=item, prompt=prompt, text=text, case=case, correct=correct,
+                                                  practice=practice), make)
 
     def ranking(self, item: str, prompt: str, items: Mapping[str, str] | Sequence[str], *,
                 order: Sequence[str] | None = None, explain: Mapping[str, str] | None = None,
@@ -172,7 +173,7 @@ class Quiz:
             return Ranking(self.store, a["item"], a["prompt"], shown, order=order, explain=explain, scale=scale,
                            cards=cards, variant=variant)
 
-        return self._add("ranking", dict(item=item, prompt=prompt, items=items), order is not None, make)
+        return self._add("ranking", dict(item=item, prompt=prompt, items=items, order=order), make)
 
     def disclosure(self, item: str, prompt: str, parts: Mapping[str, Mapping[str, str]], *,
                    labels: Mapping[str, str] | None = None, correct: Mapping[str, Sequence[str]] | None = None,
@@ -180,8 +181,7 @@ class Quiz:
         """Build a sponsorship disclosure: one menu per part ({part: {option key: text}}), e.g.
         wording, placement, format in video. ``correct`` ({part: [acceptable keys]}) makes a practice
         item; ``case`` shows the post being fixed."""
-        # never varied: its menus have no letters to pass round (treated as practice by _add)
-        return self._add("disclosure", dict(item=item, prompt=prompt, parts=parts, case=case), True,
+        return self._add("disclosure", dict(item=item, prompt=prompt, parts=parts, case=case, correct=correct),
                          lambda a, variant: DisclosureFixer(self.store, item, prompt, parts, labels=labels,
                                                             correct=correct, explain=explain, case=case))
 

@@ -2,10 +2,11 @@
 setup cell, ``quiz = Quiz("01-patient-privacy", variants="order", course="...")``.
 
 The settings come from the course plan (``variants:`` in ``assignments/<assignment>.yaml``, default
-``order``; ``off`` for a notebook the plan does not list; the offering, ``start:`` in ``course.yaml``) and the pools from the notebook's own hidden tests
-(``pools=`` beside each key), so each is written once. The setup cell is a locked course cell, so grading
-reads the settings back from the assignment as the gradebook records it, never from a submission
-(:func:`curriculum.keys.quiz_settings`). With ``variants: off`` the notebook is left exactly as authored.
+``order``; ``off`` for a notebook the plan does not list; the offering, ``start:`` in ``course.yaml``)
+and the pools from the notebook's own hidden tests (``pools=`` beside each key), so each is written
+once. The setup cell is a locked course cell, so grading reads the settings back from the assignment
+as the gradebook records it, never from a submission (:func:`curriculum.keys.quiz_settings`). With
+``variants: off`` the notebook is left exactly as authored.
 """
 
 from __future__ import annotations
@@ -35,32 +36,6 @@ def _yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _pools(nb: dict[str, Any]) -> dict[str, list[list[str]]]:
-    """{item: pools} from the notebook's hidden tests (their ``pools=`` arguments)."""
-    from .keys import GRADER_METHODS
-
-    found: dict[str, list[list[str]]] = {}
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code" or not (cell.get("metadata", {}).get("nbgrader") or {}).get("grade"):
-            continue
-        source = "".join(cell.get("source", ""))
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue  # the course check reports it
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in GRADER_METHODS and node.args and isinstance(node.args[0], ast.Constant)):
-                for kw in node.keywords:
-                    if kw.arg == "pools":
-                        try:
-                            found[node.args[0].value] = ast.literal_eval(kw.value)
-                        except ValueError:
-                            raise ValueError(f"{node.args[0].value}: pools= must be a literal list of lists of "
-                                             "case ids") from None
-    return found
-
-
 def course_settings(root: str | Path, assignment: str, nb: dict[str, Any]) -> Settings:
     """How ``assignment`` varies, from the course plan in ``<root>/assignments/`` and the pools of its
     notebook ``nb``. ValueError for a plan value that is not one of the modes."""
@@ -75,15 +50,18 @@ def course_settings(root: str | Path, assignment: str, nb: dict[str, Any]) -> Se
     except ValueError as exc:
         raise ValueError(f"assignments/{assignment}.yaml: {exc}") from None
     start = _yaml(folder / "course.yaml").get("start", "")
-    return Settings(mode, f"{COURSE_ID}/{start}", _pools(nb) if mode == "cases" else {})
+    from .keys import declared_pools
+
+    return Settings(mode, f"{COURSE_ID}/{start}", declared_pools(nb) if mode == "cases" else {})
 
 
 _SETUP = re.compile(r"""\bQuiz\((?P<name>"[^"\\]+"|'[^'\\]+')\)""")
 
 
 def with_settings(nb: dict[str, Any], notebook: str, settings: Settings) -> dict[str, Any]:
-    """A notebook like ``nb`` (which is not changed) with its setup cell's ``Quiz("<notebook>")`` given ``settings``; ``nb`` itself when
-    they are off. ValueError if no setup cell makes the notebook's Quiz with its name alone."""
+    """A notebook like ``nb`` (which is not changed) with its setup cell's ``Quiz("<notebook>")`` given
+    ``settings``; ``nb`` itself when they are off. ValueError if no setup cell makes the notebook's Quiz
+    with its name alone."""
     if not settings.on:
         return nb
     cells = list(nb.get("cells", []))

@@ -37,7 +37,8 @@ from .kinds import BY_METHOD as _KIND
 
 __all__ = ["COURSE_ID", "DEFAULT_MODE", "MODES", "STUDENT_ID", "STUDENT_ID_RULE", "Layout", "Settings", "check_mode",
            "check_student_id", "configure", "configured", "key_options", "layout", "layout_for_call",
-           "layout_for_key", "listed", "mismatch", "settings_call", "shown_arguments", "shown_key"]
+           "layout_for_key", "listed", "mismatch", "settings_call", "shown_arguments", "shown_key",
+           "varies"]
 
 #: The course id in nbgrader_config.py and in the gradebook; with the course plan's start date, the first
 #: part of every variant's hash (so each offering of the course has variants of its own).
@@ -198,6 +199,13 @@ def layout_for_call(method: str, arguments: Mapping[str, Any], settings: Setting
     if kind == "identifiers" and arguments.get("case"):
         return layout(kind, item, settings, notebook, student, keys=[arguments["case"]])
     return Layout(item)
+
+
+def varies(method: str, arguments: Mapping[str, Any]) -> bool:
+    """Whether a ``quiz.<method>(...)`` call's item varies: a graded item (its call carries no key:
+    ``correct=``, ``order=``, ``practice=True``), and not a disclosure (its menus have no letters)."""
+    return method != "disclosure" and not any(arguments.get(name) not in (None, False)
+                                              for name in ("correct", "order", "practice"))
 
 
 def key_options(arguments: Mapping[str, Any]) -> list[str]:

@@ -26,7 +26,7 @@ from nbformat import from_dict
 
 from ..answers import AnswerSet
 from ..keys import GRADER_METHODS, GraderCall
-from ..variants import Settings, layout_for_call, shown_arguments
+from ..variants import Settings, layout_for_call, shown_arguments, varies
 
 __all__ = ["course_cell_outputs", "hidden_test_outputs", "warm_up"]
 
@@ -98,11 +98,6 @@ def _literals(call: ast.Call) -> tuple[list[Any], dict[str, Any]] | None:
         return None
 
 
-def _practice(arguments: dict[str, Any]) -> bool:
-    """A practice item (its key in the call itself): it never varies."""
-    return any(arguments.get(name) not in (None, False) for name in ("correct", "order", "practice"))
-
-
 def _exercise(method: str, args: list[Any], kwargs: dict[str, Any], answers: AnswerSet,
               student: str | None, settings: Settings) -> Any | None:
     from . import answerview
@@ -114,7 +109,7 @@ def _exercise(method: str, args: list[Any], kwargs: dict[str, Any], answers: Ans
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     arguments.pop("self", None)
-    if settings.on and not _practice(arguments) and method != "disclosure":  # the student's own variant
+    if settings.on and varies(method, arguments):  # the student's own variant
         view = layout_for_call(method, arguments, settings, answers.notebook, student)
         arguments = shown_arguments(method, arguments, view)
     record = answers.answers.get(arguments["item"])

@@ -15,6 +15,7 @@ import pandas as pd
 from ...answers import AnswerFileError, parse_answer_file
 from ...keys import ItemKey, KeyReadError, notebook_settings, read_keys, widget_arguments
 from ...scoring import VERDICTS
+from ...variants import mismatch
 from .gradebook import ReportError
 
 if TYPE_CHECKING:
@@ -136,8 +137,8 @@ def other_variants(course: Course, assignment: str) -> list[str]:
             if record is None:
                 continue
             view = key.layout(settings, assignment, student)
-            expected = view.fingerprint if view.varied else None
-            if record.variant != expected:
+            if mismatch(record.variant, view, student):  # the rule grading notes for staff
+                expected = view.fingerprint if view.varied else "the authored item"
                 found.append(f"{student} {key.item}: answer saved in variant {record.variant or '(none)'}, not the "
-                             f"student's own ({expected or 'the authored item'})")
+                             f"student's own ({expected})")
     return found
