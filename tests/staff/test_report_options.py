@@ -292,3 +292,22 @@ def test_page_shows_the_flagged_options():
     assert "<h2>Flagged options</h2>" in page and "chosen more by the upper group" in page
     assert "Flagged variants" not in page  # no variants: no section
     assert "common misconception" in page and "harder than its siblings" in page  # the legend
+
+
+def test_a_hand_edited_option_is_data_in_every_report_file():
+    """An answer file can hold any short text as an option key: in options.csv it stays text (no cell a
+    spreadsheet would run as a formula), and in report.html it is escaped."""
+    from curriculum.staff.report.responses import responses_of
+    from curriculum.staff.spreadsheet import safe_frame
+    from curriculum.keys import ItemKey
+
+    hostile = "=HYPERLINK(\"http://x.invalid\",\"<b>hi</b>\")"
+    key = ItemKey(item="q", kind="single", points=1.0, cell_id="q-test", cell_points=1.0, args={"correct": "b"})
+    rows = [r for s, c in CHOICES.items() for r in responses_of(s, key, hostile if s == "s5" else c, "", {}, {})]
+    table = option_analysis(HAND_SCORES, pd.DataFrame(rows), HAND_OPTIONS)
+    assert hostile in set(table["option"])
+    cell = safe_frame(table).set_index("item")["option"].tolist()
+    assert "'" + hostile in cell and hostile not in cell
+    page = html_report(title="T", assignment="a", summary={}, grades=pd.DataFrame(), items=pd.DataFrame(),
+                       figures=[], warnings=[f"q: {hostile}"], files=[], options=table)
+    assert "<b>hi</b>" not in page and "&lt;b&gt;hi&lt;/b&gt;" in page
